@@ -1,0 +1,84 @@
+/*
+ * Merkle trees over the rows of a column-major matrix of Goldilocks elements.
+ *
+ * Encoding (fixed; vectors/core/merkle.json pins it):
+ *   leaf(r) = SHA3-256( 0x00 || LE64(m[0][r]) || ... || LE64(m[w-1][r]) || salt_r )
+ *   node    = SHA3-256( 0x01 || left || right )
+ * where m[c][r] is column c, row r, every element canonical, and salt_r is the row's
+ * salt (salt_len bytes, nothing when salt_len = 0). The prefix bytes separate leaves
+ * from nodes, so no leaf can pose as a node (second-preimage across levels). The row
+ * width and salt length are fixed by the statement, so the leaf encoding is injective.
+ *
+ * Shape: n = 2^k rows (k >= 0); the root of one row is its leaf digest. Inclusion paths
+ * list k sibling digests from the leaf level up.
+ *
+ * Invariants of sm_merkle_tree: nodes has 2n - 1 digests in heap order: nodes[0] is the
+ * root, the children of node i are 2i + 1 and 2i + 2, and leaf r is nodes[n - 1 + r].
+ */
+#ifndef STARKML_CORE_MERKLE_H
+#define STARKML_CORE_MERKLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/field.h"
+#include "starkml.h"
+
+#define SM_DIGEST_LEN 32
+#define SM_MERKLE_LEAF_TAG 0x00
+#define SM_MERKLE_NODE_TAG 0x01
+
+typedef struct {
+  uint8_t b[SM_DIGEST_LEN];
+} sm_digest;
+
+typedef struct {
+  size_t n_leaves;   /* power of two */
+  unsigned log_n;    /* log2(n_leaves) */
+  sm_digest *nodes;  /* 2 * n_leaves - 1 digests, heap order */
+} sm_merkle_tree;
+
+/*
+ * Hashes one leaf.
+ * In: row (width elements, canonical), salt (salt_len bytes; NULL when salt_len == 0).
+ */
+void sm_merkle_leaf(sm_digest *out, const gl_t *row, size_t width, const uint8_t *salt,
+                    size_t salt_len);
+
+/* Hashes one inner node from its two children. */
+void sm_merkle_node(sm_digest *out, const sm_digest *left, const sm_digest *right);
+
+/*
+ * Commits to the rows of a column-major matrix.
+ * Returns: STARKML_OK; STARKML_ERR_ARG (n_rows not a power of two, width 0, salts NULL
+ *          with salt_len > 0); STARKML_ERR_NOMEM.
+ * Out:  tree       the tree (zeroed on failure); free with sm_merkle_tree_free.
+ * In:   m          element (c, r) at m[c * col_stride + r]
+ *       salts      row r's salt at salts + r * salt_len
+ *       threads    worker threads (>= 1); the result does not depend on it.
+ */
+starkml_status sm_merkle_commit(sm_merkle_tree *tree, const gl_t *m, size_t n_rows,
+                                size_t width, size_t col_stride, const uint8_t *salts,
+                                size_t salt_len, int threads);
+
+void sm_merkle_tree_free(sm_merkle_tree *tree);
+
+static inline const sm_digest *sm_merkle_root(const sm_merkle_tree *tree) {
+  return &tree->nodes[0];
+}
+
+/*
+ * Writes the inclusion path of leaf `index`: tree->log_n siblings, leaf level first.
+ * Returns: STARKML_OK, or STARKML_ERR_ARG when index >= n_leaves.
+ */
+starkml_status sm_merkle_path(const sm_merkle_tree *tree, sm_digest *path, size_t index);
+
+/*
+ * Checks that `leaf` sits at `index` of a tree of 2^log_n leaves with the given root.
+ * Returns: STARKML_OK, STARKML_REJECT (path does not lead to root, or index >= 2^log_n),
+ *          STARKML_ERR_ARG (NULL pointers, log_n > 63).
+ */
+starkml_status sm_merkle_verify(const sm_digest *root, unsigned log_n, size_t index,
+                                const sm_digest *leaf, const sm_digest *path);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * SHA3-256 (FIPS 202) on one Keccak-f[1600] core. Every hash in starkml (Merkle leaves
+ * and nodes, the Fiat-Shamir transcript, proof-of-work) goes through sm_keccakf1600, so
+ * there is exactly one permutation to optimise, to port to OpenCL and to test.
+ *
+ * Nothing here allocates. Data is public (commitments, transcripts): no constant-time claim
+ * is needed beyond what the permutation gives naturally (it has no data-dependent branches).
+ */
+#ifndef STARKML_CORE_SHA3_H
+#define STARKML_CORE_SHA3_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SM_SHA3_256_RATE 136 /* bytes absorbed per permutation: (1600 - 2*256) / 8 */
+#define SM_SHA3_256_LEN 32
+
+/* Keccak-f[1600] in place; lane i is A[x, y] with i = x + 5y, little-endian lanes. */
+void sm_keccakf1600(uint64_t state[25]);
+
+typedef struct {
+  uint64_t s[25];
+  size_t pos; /* bytes absorbed into the current block, < SM_SHA3_256_RATE */
+} sm_sha3_ctx;
+
+void sm_sha3_256_init(sm_sha3_ctx *c);
+void sm_sha3_256_update(sm_sha3_ctx *c, const void *data, size_t len);
+/* Writes the digest; the context must be re-initialised before further use. */
+void sm_sha3_256_final(sm_sha3_ctx *c, uint8_t out[SM_SHA3_256_LEN]);
+
+/* One-shot SHA3-256. */
+void sm_sha3_256(uint8_t out[SM_SHA3_256_LEN], const void *data, size_t len);
+
+#endif

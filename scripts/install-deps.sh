@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs every system package starkml needs to build, test and benchmark, on a fresh
+# Debian (bookworm or later) machine. Safe to run again: apt-get skips what is present.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+  SUDO="sudo"
+fi
+
+packages=(
+  build-essential cmake pkg-config git
+  libssl-dev          # OpenSSL libcrypto: test oracle (SHA3, big integers) and vector generator
+  libcmocka-dev       # unit-test framework
+  libjansson-dev      # JSON (known-answer vectors, machine-readable output)
+  libomp-dev          # not required by gcc (libgomp ships with it); kept for clang builds
+)
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${packages[@]}"
+echo "install-deps: done"
