@@ -2,7 +2,7 @@
 
 void gl_batch_inv(gl_t *out, const gl_t *in, size_t n, gl_t *scratch) {
   if (n == 0) return;
-  /* scratch[i] = product of the non-zero in[0..i]; zeros are skipped so they stay zero. */
+  /* scratch[i] = product of the non-zero entries before i; zeros are skipped so they stay zero. */
   gl_t acc = 1;
   for (size_t i = 0; i < n; i++) {
     scratch[i] = acc;

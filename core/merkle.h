@@ -51,7 +51,7 @@ void sm_merkle_node(sm_digest *out, const sm_digest *left, const sm_digest *righ
 /*
  * Commits to the rows of a column-major matrix.
  * Returns: STARKML_OK; STARKML_ERR_ARG (n_rows not a power of two, width 0, salts NULL
- *          with salt_len > 0); STARKML_ERR_NOMEM.
+ *          with salt_len > 0, col_stride < n_rows, threads < 1); STARKML_ERR_NOMEM.
  * Out:  tree       the tree (zeroed on failure); free with sm_merkle_tree_free.
  * In:   m          element (c, r) at m[c * col_stride + r]
  *       salts      row r's salt at salts + r * salt_len

@@ -31,4 +31,12 @@ void sm_sha3_256_final(sm_sha3_ctx *c, uint8_t out[SM_SHA3_256_LEN]);
 /* One-shot SHA3-256. */
 void sm_sha3_256(uint8_t out[SM_SHA3_256_LEN], const void *data, size_t len);
 
+/*
+ * Four one-shot SHA3-256 hashes of messages of the same length at once: out[j] receives
+ * the digest of in[j][0 .. len). Equal to four calls of sm_sha3_256, and on AVX2 about
+ * twice their throughput (four states side by side in 256-bit registers); it suits
+ * Merkle leaves and nodes, which all have one length. Outputs may alias inputs.
+ */
+void sm_sha3_256_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len);
+
 #endif

@@ -82,4 +82,11 @@ starkml_status sm_tr_grind(sm_transcript *t, uint64_t *nonce, unsigned bits, int
 /* Returns: STARKML_OK and absorbs the nonce, or STARKML_REJECT (transcript unchanged). */
 starkml_status sm_tr_check_pow(sm_transcript *t, unsigned bits, uint64_t nonce);
 
+/*
+ * Internal (exposed for tests): appends to out the canonical candidates of one 32-byte
+ * squeeze block, in order, up to `want`; candidates >= p are skipped.
+ * Returns: how many were taken.
+ */
+size_t sm_tr__take_candidates(gl_t *out, size_t want, const uint8_t block[32]);
+
 #endif

@@ -1,0 +1,352 @@
+/*
+ * Merkle commitment: roots, leaves and paths against a naive recursive reference built
+ * from the spec in core/merkle.h on OpenSSL's SHA3-256 (not on sm_sha3, so that a bug in
+ * one does not hide in the other); tampering; bad arguments; thread-count independence.
+ */
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/merkle.h"
+#include "tests/sm_test.h"
+
+/* ---- Reference, straight from the spec. ---- */
+
+typedef struct {
+  const gl_t *m;
+  size_t width, col_stride;
+  const uint8_t *salts;
+  size_t salt_len;
+} ref_matrix;
+
+static void ref_sha3(sm_digest *out, const uint8_t *data, size_t len) {
+  unsigned n = 0;
+  assert_int_equal(EVP_Digest(data, len, out->b, &n, EVP_sha3_256(), NULL), 1);
+  assert_int_equal(n, SM_DIGEST_LEN);
+}
+
+/* leaf(r) = SHA3-256(0x00 || LE64(m[0][r]) || ... || LE64(m[w-1][r]) || salt_r) */
+static sm_digest ref_leaf(const ref_matrix *x, size_t r) {
+  size_t len = 1 + 8 * x->width + x->salt_len;
+  uint8_t *buf = malloc(len);
+  assert_non_null(buf);
+  buf[0] = 0x00;
+  for (size_t c = 0; c < x->width; c++) {
+    gl_t v = x->m[c * x->col_stride + r];
+    for (int j = 0; j < 8; j++) buf[1 + 8 * c + (size_t)j] = (uint8_t)(v >> (8 * j));
+  }
+  if (x->salt_len > 0) memcpy(buf + 1 + 8 * x->width, x->salts + r * x->salt_len, x->salt_len);
+  sm_digest d;
+  ref_sha3(&d, buf, len);
+  free(buf);
+  return d;
+}
+
+/* node = SHA3-256(0x01 || left || right) */
+static sm_digest ref_node(const sm_digest *l, const sm_digest *r) {
+  uint8_t buf[1 + 2 * SM_DIGEST_LEN];
+  buf[0] = 0x01;
+  memcpy(buf + 1, l->b, SM_DIGEST_LEN);
+  memcpy(buf + 1 + SM_DIGEST_LEN, r->b, SM_DIGEST_LEN);
+  sm_digest d;
+  ref_sha3(&d, buf, sizeof buf);
+  return d;
+}
+
+/* Root of the rows [lo, lo + count), count a power of two. */
+static sm_digest ref_root(const ref_matrix *x, size_t lo, size_t count) {
+  if (count == 1) return ref_leaf(x, lo);
+  sm_digest l = ref_root(x, lo, count / 2), r = ref_root(x, lo + count / 2, count / 2);
+  return ref_node(&l, &r);
+}
+
+/* Path of row `index` within rows [lo, lo + count): path[k] is the sibling at height k. */
+static void ref_path(const ref_matrix *x, size_t lo, size_t count, size_t index,
+                     sm_digest *path) {
+  if (count == 1) return;
+  unsigned k = 0;
+  while (((size_t)2 << k) < count) k++; /* count = 2^(k + 1): the sibling is at height k */
+  size_t half = count / 2;
+  if (index < lo + half) {
+    path[k] = ref_root(x, lo + half, half);
+    ref_path(x, lo, half, index, path);
+  } else {
+    path[k] = ref_root(x, lo, half);
+    ref_path(x, lo + half, half, index, path);
+  }
+}
+
+/* ---- Helpers. ---- */
+
+static gl_t random_gl(uint64_t *rng) {
+  gl_t v = sm_test_next(rng);
+  return v >= GL_P ? v - GL_P : v;
+}
+
+/* A column-major matrix with canonical random entries and random salts; the padding
+ * between columns (col_stride > n_rows) holds non-canonical garbage that must be ignored. */
+typedef struct {
+  gl_t *m;
+  uint8_t *salts;
+  ref_matrix x;
+} test_matrix;
+
+static test_matrix make_matrix(size_t n, size_t width, size_t col_stride, size_t salt_len,
+                               uint64_t *rng) {
+  test_matrix t;
+  t.m = malloc(width * col_stride * sizeof *t.m);
+  assert_non_null(t.m);
+  for (size_t c = 0; c < width; c++)
+    for (size_t r = 0; r < col_stride; r++)
+      t.m[c * col_stride + r] = r < n ? random_gl(rng) : UINT64_MAX;
+  t.salts = NULL;
+  if (salt_len > 0) {
+    t.salts = malloc(n * salt_len);
+    assert_non_null(t.salts);
+    for (size_t i = 0; i < n * salt_len; i++) t.salts[i] = (uint8_t)sm_test_next(rng);
+  }
+  t.x = (ref_matrix){t.m, width, col_stride, t.salts, salt_len};
+  return t;
+}
+
+static void free_matrix(test_matrix *t) {
+  free(t->m);
+  free(t->salts);
+}
+
+/* ---- Cases. ---- */
+
+static void roots_match_reference(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed();
+  static const size_t widths[] = {1, 7, 64};
+  static const size_t salt_lens[] = {0, 20};
+  for (unsigned log_n = 0; log_n <= 12; log_n++) {
+    size_t n = (size_t)1 << log_n;
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+      for (size_t si = 0; si < sizeof salt_lens / sizeof salt_lens[0]; si++) {
+        size_t stride = n + (log_n + wi + si) % 3 * 5; /* sometimes > n_rows */
+        test_matrix t = make_matrix(n, widths[wi], stride, salt_lens[si], &rng);
+        sm_digest want = ref_root(&t.x, 0, n);
+        for (int threads = 1; threads <= 2; threads++) {
+          sm_merkle_tree tree;
+          assert_int_equal(sm_merkle_commit(&tree, t.m, n, widths[wi], stride, t.salts,
+                                            salt_lens[si], threads),
+                           STARKML_OK);
+          assert_int_equal(tree.n_leaves, n);
+          assert_int_equal(tree.log_n, log_n);
+          if (memcmp(sm_merkle_root(&tree)->b, want.b, SM_DIGEST_LEN) != 0)
+            fail_msg("root differs: n %zu width %zu salt %zu stride %zu threads %d", n,
+                     widths[wi], salt_lens[si], stride, threads);
+          /* A random leaf's path verifies against the reference root. */
+          size_t index = (size_t)(sm_test_next(&rng) % n);
+          sm_digest leaf = ref_leaf(&t.x, index), path[12];
+          assert_int_equal(sm_merkle_path(&tree, path, index), STARKML_OK);
+          assert_int_equal(sm_merkle_verify(&want, log_n, index, &leaf, path), STARKML_OK);
+          sm_merkle_tree_free(&tree);
+        }
+        free_matrix(&t);
+      }
+    }
+  }
+}
+
+/* sm_merkle_leaf (the verifier's leaf hash) and sm_merkle_node against the reference, and
+ * against the leaves commit stored, for widths around its internal chunk size. */
+static void leaf_and_node_match_reference(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 1;
+  static const size_t widths[] = {1, 2, 7, 31, 32, 33, 64, 100, 257};
+  for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+    for (size_t salt_len = 0; salt_len <= 24; salt_len += 24) {
+      enum { N = 8 };
+      test_matrix t = make_matrix(N, widths[wi], N, salt_len, &rng);
+      sm_merkle_tree tree;
+      assert_int_equal(
+          sm_merkle_commit(&tree, t.m, N, widths[wi], N, t.salts, salt_len, 1), STARKML_OK);
+      gl_t *row = malloc(widths[wi] * sizeof *row);
+      assert_non_null(row);
+      for (size_t r = 0; r < N; r++) {
+        for (size_t c = 0; c < widths[wi]; c++) row[c] = t.m[c * N + r];
+        sm_digest got, want = ref_leaf(&t.x, r);
+        sm_merkle_leaf(&got, row, widths[wi], salt_len ? t.salts + r * salt_len : NULL,
+                       salt_len);
+        assert_memory_equal(got.b, want.b, SM_DIGEST_LEN);
+        assert_memory_equal(tree.nodes[N - 1 + r].b, want.b, SM_DIGEST_LEN);
+      }
+      for (size_t i = 0; i < N - 1; i++) {
+        sm_digest got, want = ref_node(&tree.nodes[2 * i + 1], &tree.nodes[2 * i + 2]);
+        sm_merkle_node(&got, &tree.nodes[2 * i + 1], &tree.nodes[2 * i + 2]);
+        assert_memory_equal(got.b, want.b, SM_DIGEST_LEN);
+        assert_memory_equal(tree.nodes[i].b, want.b, SM_DIGEST_LEN);
+      }
+      free(row);
+      sm_merkle_tree_free(&tree);
+      free_matrix(&t);
+    }
+  }
+}
+
+/* Every path of a small tree equals the reference path and verifies; flipping a bit of
+ * any byte of the leaf, of any path element or of the root, a wrong index, a wrong depth
+ * or an index outside the tree are all rejected. */
+static void paths_verify_and_tampering_rejects(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 2;
+  enum { LOG_N = 5, N = 1 << LOG_N, W = 7, SALT = 16 };
+  test_matrix t = make_matrix(N, W, N + 3, SALT, &rng);
+  sm_merkle_tree tree;
+  assert_int_equal(sm_merkle_commit(&tree, t.m, N, W, N + 3, t.salts, SALT, 2), STARKML_OK);
+  sm_digest root = *sm_merkle_root(&tree);
+  for (size_t index = 0; index < N; index++) {
+    sm_digest leaf = ref_leaf(&t.x, index), path[LOG_N + 1], want[LOG_N];
+    assert_int_equal(sm_merkle_path(&tree, path, index), STARKML_OK);
+    ref_path(&t.x, 0, N, index, want);
+    assert_memory_equal(path, want, sizeof want);
+    assert_int_equal(sm_merkle_verify(&root, LOG_N, index, &leaf, path), STARKML_OK);
+
+    for (size_t i = 0; i < SM_DIGEST_LEN; i++) {
+      uint8_t bit = (uint8_t)(1u << (i % 8));
+      leaf.b[i] ^= bit;
+      assert_int_equal(sm_merkle_verify(&root, LOG_N, index, &leaf, path), STARKML_REJECT);
+      leaf.b[i] ^= bit;
+      root.b[i] ^= bit;
+      assert_int_equal(sm_merkle_verify(&root, LOG_N, index, &leaf, path), STARKML_REJECT);
+      root.b[i] ^= bit;
+      for (size_t k = 0; k < LOG_N; k++) {
+        path[k].b[i] ^= bit;
+        assert_int_equal(sm_merkle_verify(&root, LOG_N, index, &leaf, path), STARKML_REJECT);
+        path[k].b[i] ^= bit;
+      }
+    }
+    for (size_t j = 0; j < N; j++)
+      if (j != index)
+        assert_int_equal(sm_merkle_verify(&root, LOG_N, j, &leaf, path), STARKML_REJECT);
+    assert_int_equal(sm_merkle_verify(&root, LOG_N, index + N, &leaf, path), STARKML_REJECT);
+    assert_int_equal(sm_merkle_verify(&root, LOG_N, SIZE_MAX, &leaf, path), STARKML_REJECT);
+    assert_int_equal(sm_merkle_verify(&root, LOG_N - 1, index % (N / 2), &leaf, path),
+                     STARKML_REJECT);
+    path[LOG_N] = path[0];
+    assert_int_equal(sm_merkle_verify(&root, LOG_N + 1, index, &leaf, path), STARKML_REJECT);
+    /* The leaf digest posing as a node one level up is a different hash input. */
+    assert_int_equal(sm_merkle_verify(&root, LOG_N, index, &path[0], path), STARKML_REJECT);
+    assert_int_equal(sm_merkle_verify(&root, LOG_N, index, &leaf, path), STARKML_OK);
+  }
+  sm_merkle_tree_free(&tree);
+  free_matrix(&t);
+}
+
+static void single_row(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 3;
+  test_matrix t = make_matrix(1, 5, 1, 8, &rng);
+  gl_t row[5];
+  for (size_t c = 0; c < 5; c++) row[c] = t.m[c];
+  sm_digest leaf;
+  sm_merkle_leaf(&leaf, row, 5, t.salts, 8);
+  sm_merkle_tree tree;
+  assert_int_equal(sm_merkle_commit(&tree, t.m, 1, 5, 1, t.salts, 8, 2), STARKML_OK);
+  assert_int_equal(tree.log_n, 0);
+  assert_memory_equal(sm_merkle_root(&tree)->b, leaf.b, SM_DIGEST_LEN);
+  sm_digest dummy;
+  assert_int_equal(sm_merkle_path(&tree, NULL, 0), STARKML_OK);
+  assert_int_equal(sm_merkle_path(&tree, &dummy, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_verify(sm_merkle_root(&tree), 0, 0, &leaf, NULL), STARKML_OK);
+  assert_int_equal(sm_merkle_verify(sm_merkle_root(&tree), 0, 1, &leaf, NULL), STARKML_REJECT);
+  leaf.b[31] ^= 1;
+  assert_int_equal(sm_merkle_verify(sm_merkle_root(&tree), 0, 0, &leaf, NULL), STARKML_REJECT);
+  sm_merkle_tree_free(&tree);
+  free_matrix(&t);
+}
+
+static void bad_arguments(void **state) {
+  (void)state;
+  gl_t m[16] = {0};
+  uint8_t salts[16] = {0};
+  sm_merkle_tree tree;
+  static const size_t bad_rows[] = {0, 3, 5, 6, 7, 12};
+  for (size_t i = 0; i < sizeof bad_rows / sizeof bad_rows[0]; i++) {
+    memset(&tree, 0xab, sizeof tree);
+    assert_int_equal(sm_merkle_commit(&tree, m, bad_rows[i], 1, 16, NULL, 0, 1), STARKML_ERR_ARG);
+    assert_null(tree.nodes);
+    assert_int_equal(tree.n_leaves, 0);
+    assert_int_equal(tree.log_n, 0);
+  }
+  assert_int_equal(sm_merkle_commit(&tree, m, 4, 0, 4, NULL, 0, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_commit(&tree, m, 4, 1, 4, NULL, 4, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_commit(&tree, m, 4, 1, 4, salts, 4, 0), STARKML_ERR_ARG);
+  /* A column stride shorter than a column would make columns overlap. */
+  assert_int_equal(sm_merkle_commit(&tree, m, 4, 2, 3, NULL, 0, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_commit(&tree, NULL, 4, 1, 4, NULL, 0, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_commit(NULL, m, 4, 1, 4, NULL, 0, 1), STARKML_ERR_ARG);
+  assert_null(tree.nodes);
+  sm_merkle_tree_free(&tree); /* a zeroed tree may be freed */
+
+  assert_int_equal(sm_merkle_commit(&tree, m, 4, 2, 4, salts, 4, 1), STARKML_OK);
+  sm_digest path[2], leaf = tree.nodes[3];
+  memset(path, 0xcd, sizeof path);
+  assert_int_equal(sm_merkle_path(&tree, path, 4), STARKML_ERR_ARG);
+  for (size_t i = 0; i < sizeof path; i++) assert_int_equal(((uint8_t *)path)[i], 0);
+  assert_int_equal(sm_merkle_path(&tree, NULL, 0), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_path(NULL, path, 0), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_path(&tree, path, 0), STARKML_OK);
+  const sm_digest *root = sm_merkle_root(&tree);
+  assert_int_equal(sm_merkle_verify(root, 2, 0, &leaf, path), STARKML_OK);
+  assert_int_equal(sm_merkle_verify(NULL, 2, 0, &leaf, path), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_verify(root, 2, 0, NULL, path), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_verify(root, 2, 0, &leaf, NULL), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_verify(root, 64, 0, &leaf, path), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_verify(root, 1000, 0, &leaf, path), STARKML_ERR_ARG);
+  /* With log_n = 63 any index below 2^63 reads 63 path entries, so only an index at or
+   * above 2^63 can be checked without a 63-entry path: it must be rejected up front. */
+  assert_int_equal(sm_merkle_verify(root, 63, SIZE_MAX, &leaf, path), STARKML_REJECT);
+  sm_merkle_tree_free(&tree);
+  assert_null(tree.nodes);
+}
+
+/* The tree (every node, not only the root) does not depend on the thread count. */
+static void thread_count_independent(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 4;
+  enum { N = 1 << 12, W = 9, SALT = 12 };
+  test_matrix t = make_matrix(N, W, N + 1, SALT, &rng);
+  sm_merkle_tree one;
+  assert_int_equal(sm_merkle_commit(&one, t.m, N, W, N + 1, t.salts, SALT, 1), STARKML_OK);
+  for (int threads = 2; threads <= 5; threads++) {
+    sm_merkle_tree many;
+    assert_int_equal(sm_merkle_commit(&many, t.m, N, W, N + 1, t.salts, SALT, threads),
+                     STARKML_OK);
+    assert_memory_equal(many.nodes, one.nodes, (2 * N - 1) * sizeof *one.nodes);
+    sm_merkle_tree_free(&many);
+  }
+  sm_merkle_tree_free(&one);
+  free_matrix(&t);
+}
+
+/* A tree large enough that commit uses many blocks per thread and parallel upper levels. */
+static void large_tree_matches_reference_slow(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 5;
+  enum { N = 1 << 16, W = 64, SALT = 32 };
+  test_matrix t = make_matrix(N, W, N, SALT, &rng);
+  sm_digest want = ref_root(&t.x, 0, N);
+  for (int threads = 1; threads <= 2; threads++) {
+    sm_merkle_tree tree;
+    assert_int_equal(sm_merkle_commit(&tree, t.m, N, W, N, t.salts, SALT, threads), STARKML_OK);
+    assert_memory_equal(sm_merkle_root(&tree)->b, want.b, SM_DIGEST_LEN);
+    for (int q = 0; q < 64; q++) {
+      size_t index = (size_t)(sm_test_next(&rng) % N);
+      sm_digest path[16], leaf = ref_leaf(&t.x, index);
+      assert_int_equal(sm_merkle_path(&tree, path, index), STARKML_OK);
+      assert_int_equal(sm_merkle_verify(&want, 16, index, &leaf, path), STARKML_OK);
+    }
+    sm_merkle_tree_free(&tree);
+  }
+  free_matrix(&t);
+}
+
+SM_TEST_MAIN(cmocka_unit_test(roots_match_reference),
+             cmocka_unit_test(leaf_and_node_match_reference),
+             cmocka_unit_test(paths_verify_and_tampering_rejects), cmocka_unit_test(single_row),
+             cmocka_unit_test(bad_arguments), cmocka_unit_test(thread_count_independent),
+             cmocka_unit_test(large_tree_matches_reference_slow))
