@@ -32,7 +32,15 @@
  * two apart in memory, which would otherwise map them onto a handful of cache sets),
  * transformed there, and copied back. For 2^24 this is two sweeps over memory instead of
  * 24. Stages are fused in pairs (radix-4) inside a pass so each sweep over the cached
- * block does two stages.
+ * block does two stages; an odd stage count puts its single radix-2 stage where blocks
+ * are widest (first for CT, last for GS), so that the narrowest radix-4 step has quarters
+ * of exactly one element, which ct_r4_q1 / gs_r4_q1 vectorize across blocks.
+ *
+ * Kernels. With AVX2 (x86-64-v3, the project's default target) the butterflies run on
+ * four lanes at a time (v_mul_s builds the 128-bit product from four 32 x 32 products and
+ * reduces it like gl_reduce128); the portable scalar code below each vector loop handles
+ * the remainder and is the whole implementation elsewhere. Both paths are branch-free, so
+ * time does not depend on the data.
  *
  * Lazy reduction (CT only). Inside a CT pass values are kept in [0, 2^64), which is
  * enough to represent every residue, instead of [0, p). The product c * y is reduced to

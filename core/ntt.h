@@ -10,15 +10,20 @@
  *    natural in, bit-reversed out; inverse: bit-reversed in, natural out) costs no
  *    permutation pass; other combinations add one.
  *  - Batches: ncols columns, column c at data + c * col_stride (col_stride >= n); columns
- *    are independent transforms.
+ *    are independent transforms. The stride is only read when ncols > 1; ncols == 0 is a
+ *    no-op. A stride shorter than a column, a NULL buffer, an order outside sm_order, a
+ *    non-canonical shift or (LDE / coset evaluation) overlapping input and output give
+ *    STARKML_ERR_ARG.
  *  - LDE: the columns hold evaluations of polynomials of degree < n on <w_n>, natural
  *    order. The output holds, for each column, the N = n * 2^log_blowup evaluations on the
  *    coset shift * <w_N>, in BIT-REVERSED order: out[i] = f(shift * w_N^bitrev_{log N}(i)).
  *    Bit-reversed order puts x and -x side by side (indices 2i, 2i + 1), which is the
  *    pairing FRI folds, so Merkle openings for a fold sit in adjacent leaves.
  *
- * The plan owns every table (twiddles) and scratch buffer: transforms do not allocate.
- * A plan may be used by one call at a time.
+ * The plan owns every table (twiddles, 2^max_log_n elements in all) and scratch buffer:
+ * transforms do not allocate. A plan may be used by one call at a time (its scratch is
+ * shared by the calls); make one plan per concurrent caller. Outputs are canonical and do
+ * not depend on the plan's thread count.
  */
 #ifndef STARKML_CORE_NTT_H
 #define STARKML_CORE_NTT_H

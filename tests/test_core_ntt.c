@@ -524,6 +524,42 @@ static void known_transforms(void **state) {
   sm_ntt_plan_free(plan);
 }
 
+/*
+ * Inputs drawn from values next to 0, p and 2^32 make the lazy (non-canonical) sums of the
+ * CT kernels land on or above p, e.g. (p - 1) + 1 = p; every output must still equal the
+ * naive DFT, which is canonical. Sizes up to 2^6 reach the vectorized kernels.
+ */
+static void lazy_reduction_edges(void **state) {
+  (void)state;
+  rng_init();
+  static const gl_t edge[] = {0, 1, 2, GL_P - 1, GL_P - 2, GL_EPSILON, GL_EPSILON + 1,
+                              GL_EPSILON + 2, GL_P - GL_EPSILON, 0x100000000ULL,
+                              0xFFFFFFFE00000000ULL};
+  sm_ntt_plan *plan = new_plan(6, 1);
+  gl_t x[64], want[64], buf[64], tmp[64];
+  for (unsigned log_n = 1; log_n <= 6; log_n++) {
+    size_t n = (size_t)1 << log_n;
+    for (int trial = 0; trial < (log_n <= 3 ? 400 : 60); trial++) {
+      for (size_t i = 0; i < n; i++)
+        x[i] = edge[sm_test_next(&rng_state) % (sizeof edge / sizeof edge[0])];
+      for (int inv = 0; inv < 2; inv++) {
+        naive_dft(want, x, log_n, inv);
+        memcpy(buf, x, n * sizeof *x);
+        xform_fn fn = inv ? sm_ntt_inverse : sm_ntt_forward;
+        assert_int_equal(fn(plan, buf, 1, n, log_n, SM_ORDER_NATURAL, SM_ORDER_BITREV),
+                         STARKML_OK);
+        permute(tmp, buf, log_n);
+        assert_equal_vec(tmp, want, n, inv ? "inverse, edge inputs" : "forward, edge inputs");
+        permute(buf, x, log_n);
+        assert_int_equal(fn(plan, buf, 1, n, log_n, SM_ORDER_BITREV, SM_ORDER_NATURAL),
+                         STARKML_OK);
+        assert_equal_vec(buf, want, n, inv ? "inverse GS, edge inputs" : "forward GS, edge inputs");
+      }
+    }
+  }
+  sm_ntt_plan_free(plan);
+}
+
 /* log_n = 0: every transform is the identity, the LDE of one value is constant. */
 static void log_n_zero(void **state) {
   (void)state;
@@ -605,4 +641,5 @@ SM_TEST_MAIN(cmocka_unit_test(naive_all_orders), cmocka_unit_test(naive_large_pl
              cmocka_unit_test(lde_small), cmocka_unit_test(lde_batch_spot),
              cmocka_unit_test(coset_eval_small), cmocka_unit_test(coset_eval_batch_spot),
              cmocka_unit_test(threads_identical), cmocka_unit_test(known_transforms),
+             cmocka_unit_test(lazy_reduction_edges),
              cmocka_unit_test(log_n_zero), cmocka_unit_test(bad_arguments))
