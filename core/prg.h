@@ -1,0 +1,47 @@
+/*
+ * Deterministic random generator for the prover's secret randomness (zero-knowledge
+ * randomizers, Merkle salts, blinders): SHA3-256 in counter mode,
+ *   block_i = SHA3-256( "starkml/prg/v1" || seed (32 bytes) || LE32(|label|) || label || LE64(i) ).
+ * Streams with different labels are independent, and any position of a stream can be
+ * computed directly (sm_prg_at), so parallel fills are identical for any thread count.
+ *
+ * The seed is SECRET in real proofs (it is drawn from the operating system); a fixed seed
+ * is for deterministic vectors and cross-backend tests only. Field elements are drawn by
+ * rejection of 64-bit values >= p, so they are exactly uniform.
+ */
+#ifndef STARKML_CORE_PRG_H
+#define STARKML_CORE_PRG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/field.h"
+#include "starkml.h"
+
+#define SM_PRG_SEED_LEN 32
+#define SM_PRG_MAX_LABEL 64
+
+typedef struct {
+  uint8_t seed[SM_PRG_SEED_LEN];
+  char label[SM_PRG_MAX_LABEL + 1];
+  uint64_t block;      /* index of the next block to generate */
+  uint8_t buf[32];     /* current block */
+  unsigned used;       /* bytes of buf consumed */
+} sm_prg;
+
+/* Starts the stream `label` (truncated to SM_PRG_MAX_LABEL bytes) of a seed. */
+void sm_prg_init(sm_prg *g, const uint8_t seed[SM_PRG_SEED_LEN], const char *label);
+void sm_prg_bytes(sm_prg *g, void *out, size_t n);
+uint64_t sm_prg_u64(sm_prg *g);
+/* A uniformly random field element (rejection sampling). */
+gl_t sm_prg_gl(sm_prg *g);
+/* Block i of the stream, without touching any state (for parallel fills). */
+void sm_prg_at(uint8_t out[32], const uint8_t seed[SM_PRG_SEED_LEN], const char *label,
+               uint64_t i);
+/*
+ * Fills the seed from the operating system's random source (getrandom / /dev/urandom).
+ * Returns: STARKML_OK, or STARKML_ERR_IO when no random source is available.
+ */
+starkml_status sm_prg_os_seed(uint8_t seed[SM_PRG_SEED_LEN]);
+
+#endif

@@ -1,0 +1,619 @@
+/*
+ * Batched FRI: schedule, prover (commit and open), verifier, serialization. The
+ * semantics are stated in fri.h; this file adds how the prover gets there fast.
+ *
+ * Layout. A committed layer is stored as the column-major matrix its Merkle tree hashes
+ * (3a columns, N/a rows), so sm_merkle_commit reads it in place (no transposed copy) and
+ * folding reads the a values of run m from row m of that matrix. The fold writes the next
+ * layer directly in that layer's own layout; the final layer uses arity 1, i.e. three
+ * natural base columns, which is what the inverse NTT of the interpolation wants.
+ *
+ * Folding. A run of a = 2^k values is folded by k binary rounds in registers. Round r
+ * of run m at layer size N works at size M = N / 2^r and needs 1/(2x) for the points of
+ * its pairs, which are entries (a >> (r + 1)) * m + u of the table
+ *     inv2x_M[i] = 1 / (2 * s_M * w_M^bitrev_{log M - 1}(i)),  i < M / 2,
+ * since pair u of that round is the pair (2i, 2i + 1) of the size-M vector. The tables
+ * for every size from N_max down to 2 N_f are built once before the first fold (less than
+ * N_max elements in all, one product each), so the folding loops do not allocate or
+ * invert. Every output element depends only on its inputs, so the result is the same for
+ * any thread count and schedule.
+ */
+#include "fri/fri.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Query indices are size_t and domains reach 2^32. */
+_Static_assert(sizeof(size_t) >= 8, "starkml's FRI needs a 64-bit size_t");
+
+/* Layers smaller than this are folded by one thread: a fork costs more. */
+#define FRI_PARALLEL_MIN ((size_t)4096)
+
+/* 1/2 mod p = (p + 1) / 2. */
+#define GL_HALF ((GL_P + 1) / 2)
+
+/* x / 2 mod p: shift, and add (p + 1) / 2 when x is odd. Canonical in, canonical out:
+ * (x >> 1) + (p + 1) / 2 <= (p - 2) / 2 + (p + 1) / 2 < p. */
+static inline gl_t gl_half(gl_t x) {
+  return (x >> 1) + ((uint64_t)(-(uint64_t)(x & 1)) & GL_HALF);
+}
+
+static inline gl3_t gl3_half(gl3_t a) {
+  gl3_t r = {{gl_half(a.v[0]), gl_half(a.v[1]), gl_half(a.v[2])}};
+  return r;
+}
+
+static inline int gl3_canonical(gl3_t a) {
+  return a.v[0] < GL_P && a.v[1] < GL_P && a.v[2] < GL_P;
+}
+
+static const char *const reason_strings[] = {
+#define SM_FRI_REASON_STR_(name, str) str,
+    SM_FRI_REASON_MAP(SM_FRI_REASON_STR_)
+#undef SM_FRI_REASON_STR_
+};
+
+const char *sm_fri_reason_str(sm_fri_reason reason) {
+  if ((unsigned)reason >= (unsigned)SM_FRI_REASON_COUNT_) return "unknown reason";
+  return reason_strings[reason];
+}
+
+/* ---- Schedule ---------------------------------------------------------------------- */
+
+static int params_ok(const sm_fri_params *p) {
+  return p != NULL && p->log_blowup >= 1 && p->log_blowup <= SM_FRI_MAX_LOG_BLOWUP &&
+         p->log_arity >= 1 && p->log_arity <= SM_FRI_MAX_LOG_ARITY &&
+         p->log_final_degree <= SM_FRI_MAX_LOG_FINAL_DEGREE && p->threads >= 1;
+}
+
+static int has_size(const unsigned *sizes, size_t n, unsigned ls) {
+  for (size_t t = 0; t < n; t++)
+    if (sizes[t] == ls) return 1;
+  return 0;
+}
+
+starkml_status sm_fri_schedule_compute(sm_fri_schedule *out, const sm_fri_params *p,
+                                       const unsigned *input_log_sizes, size_t n) {
+  if (out == NULL) return STARKML_ERR_ARG;
+  memset(out, 0, sizeof *out);
+  if (!params_ok(p) || input_log_sizes == NULL || n == 0) return STARKML_ERR_ARG;
+  unsigned lmax = 0;
+  for (size_t t = 0; t < n; t++) {
+    unsigned ls = input_log_sizes[t];
+    if (ls < p->log_blowup || ls > SM_FRI_MAX_LOG_SIZE) return STARKML_ERR_ARG;
+    if (ls > lmax) lmax = ls;
+  }
+  unsigned log_t = p->log_blowup + p->log_final_degree;
+  unsigned lf = lmax < log_t ? lmax : log_t;
+  for (size_t t = 0; t < n; t++)
+    if (input_log_sizes[t] < lf) return STARKML_ERR_ARG;
+
+  sm_fri_schedule s;
+  memset(&s, 0, sizeof s);
+  unsigned cur = lmax, j = 0;
+  while (cur > lf) {
+    /* The next stop is the largest input size below cur, or the final size. */
+    unsigned next = lf;
+    for (size_t t = 0; t < n; t++)
+      if (input_log_sizes[t] < cur && input_log_sizes[t] > next) next = input_log_sizes[t];
+    unsigned la = cur - next < p->log_arity ? cur - next : p->log_arity;
+    s.log_size[j] = cur;
+    s.log_arity[j] = la;
+    s.injected[j] = (unsigned char)has_size(input_log_sizes, n, cur);
+    j++;
+    cur -= la;
+  }
+  /* cur <= 32 and lf >= 1 with a step of at least one bit: j <= 31 < SM_FRI_MAX_LAYERS. */
+  s.log_size[j] = cur;
+  s.injected[j] = (unsigned char)has_size(input_log_sizes, n, cur);
+  s.n_layers = j;
+  s.log_max_size = lmax;
+  s.log_final_size = lf;
+  s.n_final = (size_t)1 << (lf - p->log_blowup);
+  s.log_blowup = p->log_blowup;
+  *out = s;
+  return STARKML_OK;
+}
+
+size_t sm_fri_layer_index(const sm_fri_schedule *s, size_t i0, unsigned j) {
+  unsigned shift = 0;
+  if (j > s->n_layers) j = s->n_layers;
+  for (unsigned l = 0; l < j; l++) shift += s->log_arity[l];
+  return shift >= 64 ? 0 : i0 >> shift;
+}
+
+static gl_t domain_shift(unsigned log_max_size, unsigned log_size) {
+  return gl_exp(GL_GENERATOR, (uint64_t)1 << (log_max_size - log_size));
+}
+
+gl_t sm_fri_point(unsigned log_max_size, unsigned log_size, size_t i) {
+  gl_t w = gl_root_of_unity(log_size);
+  return gl_mul(domain_shift(log_max_size, log_size), gl_exp(w, sm_bitrev(i, log_size)));
+}
+
+/* ---- Folding ------------------------------------------------------------------------- */
+
+/*
+ * Folds v[0 .. 2^log_a) in place and returns the result. Round r uses bp[r] = beta^(2^r)
+ * and ix[r][u] = 1 / (2x) for pair u = (v[2u], v[2u + 1]) = (C(x), C(-x)) of that round.
+ * Writing v[u] after reading v[2u] and v[2u + 1] never overwrites an unread value.
+ */
+static inline gl3_t fold_run(gl3_t *v, unsigned log_a, const gl3_t *bp,
+                             const gl_t *const *ix) {
+  size_t h = (size_t)1 << log_a;
+  for (unsigned r = 0; r < log_a; r++) {
+    h >>= 1;
+    for (size_t u = 0; u < h; u++) {
+      gl3_t lo = v[2 * u], hi = v[2 * u + 1];
+      gl3_t even = gl3_half(gl3_add(lo, hi));
+      gl3_t odd = gl3_mul_base(gl3_sub(lo, hi), ix[r][u]);
+      v[u] = gl3_add(even, gl3_mul(bp[r], odd));
+    }
+  }
+  return v[0];
+}
+
+static void beta_powers(gl3_t bp[SM_FRI_MAX_LOG_ARITY], gl3_t beta, unsigned log_a) {
+  bp[0] = beta;
+  for (unsigned r = 1; r < log_a; r++) bp[r] = gl3_sqr(bp[r - 1]);
+}
+
+/* Stores y at position pos of a layer kept as (3 << la) columns of R rows. */
+static inline void layer_store(gl_t *buf, size_t R, unsigned la, size_t pos, gl3_t y) {
+  size_t m = pos >> la, r = pos & (((size_t)1 << la) - 1);
+  for (size_t k = 0; k < 3; k++) buf[(3 * r + k) * R + m] = y.v[k];
+}
+
+static inline gl3_t layer_load(const gl_t *buf, size_t R, size_t r, size_t m) {
+  gl3_t y;
+  for (size_t k = 0; k < 3; k++) y.v[k] = buf[(3 * r + k) * R + m];
+  return y;
+}
+
+/*
+ * inv2x_M (see the top of the file) for M = 2^lm, lm >= 1, into t[0 .. M/2). Since
+ * bitrev_{lm-1}(2^l + i) = bitrev_{lm-1}(i) + 2^(lm-2-l) for i < 2^l, entry 2^l + i is entry
+ * i times w_M^-(2^(lm-2-l)) = w_(2^(l+2))^-1: one product per entry.
+ */
+static void inv2x_table(gl_t *t, unsigned lmax, unsigned lm, int threads) {
+  t[0] = gl_inv(gl_double(domain_shift(lmax, lm)));
+  for (unsigned l = 0; l + 1 < lm; l++) {
+    size_t off = (size_t)1 << l;
+    gl_t c = gl_inv(gl_root_of_unity(l + 2));
+#pragma omp parallel for num_threads(threads) schedule(static) if (off >= 65536)
+    for (size_t i = 0; i < off; i++) t[off + i] = gl_mul(t[i], c);
+  }
+}
+
+/* ---- Prover -------------------------------------------------------------------------- */
+
+void sm_fri_prover_free(sm_fri_prover *pr) {
+  if (pr == NULL) return;
+  for (unsigned j = 0; j < SM_FRI_MAX_LAYERS; j++) {
+    free(pr->layers[j]);
+    sm_merkle_tree_free(&pr->trees[j]);
+  }
+  free(pr->final_coeffs);
+  memset(pr, 0, sizeof *pr);
+}
+
+/* Allocates n elements of `size` bytes, refusing products that overflow. */
+static void *alloc_array(size_t n, size_t size) {
+  if (n == 0 || n > SIZE_MAX / size) return NULL;
+  return malloc(n * size);
+}
+
+starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan *plan,
+                              const sm_fri_params *p, const sm_fri_input *inputs,
+                              size_t n_inputs, int allow_high_degree) {
+  if (out == NULL) return STARKML_ERR_ARG;
+  memset(out, 0, sizeof *out);
+  if (tr == NULL || plan == NULL || p == NULL || inputs == NULL || n_inputs == 0)
+    return STARKML_ERR_ARG;
+  for (size_t t = 0; t < n_inputs; t++)
+    if (inputs[t].values == NULL) return STARKML_ERR_ARG;
+
+  starkml_status st = STARKML_ERR_NOMEM;
+  unsigned *sizes = alloc_array(n_inputs, sizeof *sizes);
+  /* Inputs grouped by layer: inj[inj_off[j] .. inj_off[j + 1]) are layer j's. */
+  size_t *inj = alloc_array(n_inputs, sizeof *inj);
+  size_t inj_off[SM_FRI_MAX_LAYERS + 2];
+  gl_t *tables = NULL, *final_buf = NULL;
+  if (sizes == NULL || inj == NULL) goto done;
+  for (size_t t = 0; t < n_inputs; t++) sizes[t] = inputs[t].log_size;
+
+  sm_fri_prover *pr = out;
+  st = sm_fri_schedule_compute(&pr->sched, p, sizes, n_inputs);
+  if (st != STARKML_OK) goto done;
+  pr->params = *p;
+  const sm_fri_schedule *s = &pr->sched;
+  const unsigned L = s->n_layers, lmax = s->log_max_size, lf = s->log_final_size;
+  const int threads = p->threads;
+  const size_t n_final_layer = (size_t)1 << lf;
+
+  size_t k = 0;
+  for (unsigned j = 0; j <= L; j++) {
+    inj_off[j] = k;
+    for (size_t t = 0; t < n_inputs; t++)
+      if (sizes[t] == s->log_size[j]) inj[k++] = t;
+  }
+  inj_off[L + 1] = k;
+  /* Every input size is a layer size (sm_fri_schedule_compute guarantees it). */
+  if (k != n_inputs) {
+    st = STARKML_ERR_INTERNAL;
+    goto done;
+  }
+
+  st = STARKML_ERR_NOMEM;
+  /* tab[lm] = inv2x for size 2^lm, lf < lm <= lmax: 2^lmax - 2^lf elements in all. */
+  const gl_t *tab[SM_FRI_MAX_LOG_SIZE + 1] = {NULL};
+  if (L > 0) {
+    tables = alloc_array(((size_t)1 << lmax) - n_final_layer, sizeof *tables);
+    if (tables == NULL) goto done;
+    size_t off = 0;
+    for (unsigned lm = lmax; lm > lf; lm--) {
+      inv2x_table(tables + off, lmax, lm, threads);
+      tab[lm] = tables + off;
+      off += (size_t)1 << (lm - 1);
+    }
+  }
+  final_buf = alloc_array(3 * n_final_layer, sizeof *final_buf);
+  pr->final_coeffs = alloc_array(s->n_final, sizeof *pr->final_coeffs);
+  if (final_buf == NULL || pr->final_coeffs == NULL) goto done;
+  for (unsigned j = 0; j < L; j++) {
+    pr->layers[j] = alloc_array(3 * ((size_t)1 << s->log_size[j]), sizeof(gl_t));
+    if (pr->layers[j] == NULL) goto done;
+  }
+
+  /* Layer 0: the sum of the inputs of size N_max, in layer 0's layout. */
+  {
+    gl_t *dst = L > 0 ? pr->layers[0] : final_buf;
+    unsigned la = L > 0 ? s->log_arity[0] : 0;
+    size_t N = (size_t)1 << lmax, R = N >> la;
+    const size_t i_lo = inj_off[0], i_hi = inj_off[1];
+#pragma omp parallel for num_threads(threads) schedule(static) if (N >= FRI_PARALLEL_MIN)
+    for (size_t i = 0; i < N; i++) {
+      gl3_t y = inputs[inj[i_lo]].values[i];
+      for (size_t q = i_lo + 1; q < i_hi; q++) y = gl3_add(y, inputs[inj[q]].values[i]);
+      layer_store(dst, R, la, i, y);
+    }
+  }
+
+  for (unsigned j = 0; j < L; j++) {
+    const unsigned la = s->log_arity[j];
+    const size_t a = (size_t)1 << la, R = (size_t)1 << (s->log_size[j] - la);
+    st = sm_merkle_commit(&pr->trees[j], pr->layers[j], R, 3 * a, R, NULL, 0, threads);
+    if (st != STARKML_OK) goto done;
+    pr->roots[j] = *sm_merkle_root(&pr->trees[j]);
+    sm_tr_absorb(tr, "fri-layer", pr->roots[j].b, SM_DIGEST_LEN);
+    pr->betas[j] = sm_tr_challenge_gl3(tr, "fold");
+
+    /* Fold into layer j + 1 (its own layout, or the final columns) and inject. */
+    gl3_t bp[SM_FRI_MAX_LOG_ARITY];
+    beta_powers(bp, pr->betas[j], la);
+    const gl_t *tj[SM_FRI_MAX_LOG_ARITY];
+    for (unsigned r = 0; r < la; r++) tj[r] = tab[s->log_size[j] - r];
+    gl_t *dst = j + 1 < L ? pr->layers[j + 1] : final_buf;
+    const unsigned la2 = j + 1 < L ? s->log_arity[j + 1] : 0;
+    const size_t R2 = R >> la2;
+    const size_t i_lo = inj_off[j + 1], i_hi = inj_off[j + 2];
+    const gl_t *cur = pr->layers[j];
+#pragma omp parallel for num_threads(threads) schedule(static) if (R >= FRI_PARALLEL_MIN)
+    for (size_t m = 0; m < R; m++) {
+      gl3_t v[SM_FRI_MAX_ARITY];
+      const gl_t *ix[SM_FRI_MAX_LOG_ARITY];
+      for (size_t r = 0; r < a; r++) v[r] = layer_load(cur, R, r, m);
+      for (unsigned r = 0; r < la; r++) ix[r] = tj[r] + (a >> (r + 1)) * m;
+      gl3_t y = fold_run(v, la, bp, ix);
+      for (size_t q = i_lo; q < i_hi; q++) y = gl3_add(y, inputs[inj[q]].values[m]);
+      layer_store(dst, R2, la2, m, y);
+    }
+  }
+
+  /*
+   * Final layer: final_buf holds C(s_f w^bitrev(i)) at position i of three columns. The
+   * inverse NTT (bit-reversed in, natural out) gives the coefficients q_k of
+   * Q(z) = C(s_f z), so c_k = q_k s_f^-k, and C has degree < n_final iff q_k = 0 for
+   * every k >= n_final.
+   */
+  st = sm_ntt_inverse(plan, final_buf, 3, n_final_layer, lf, SM_ORDER_BITREV,
+                      SM_ORDER_NATURAL);
+  if (st != STARKML_OK) goto done;
+  if (!allow_high_degree) {
+    for (size_t c = 0; c < 3; c++)
+      for (size_t kk = s->n_final; kk < n_final_layer; kk++)
+        if (final_buf[c * n_final_layer + kk] != 0) {
+          st = STARKML_REJECT;
+          goto done;
+        }
+  }
+  {
+    gl_t sinv = gl_inv(domain_shift(lmax, lf)), pw = 1;
+    for (size_t kk = 0; kk < s->n_final; kk++) {
+      for (size_t c = 0; c < 3; c++)
+        pr->final_coeffs[kk].v[c] = gl_mul(final_buf[c * n_final_layer + kk], pw);
+      pw = gl_mul(pw, sinv);
+    }
+  }
+  sm_tr_absorb_gl3(tr, "fri-final", pr->final_coeffs, s->n_final);
+  st = STARKML_OK;
+
+done:
+  free(sizes);
+  free(inj);
+  free(tables);
+  free(final_buf);
+  if (st != STARKML_OK) sm_fri_prover_free(out);
+  return st;
+}
+
+starkml_status sm_fri_commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan *plan,
+                             const sm_fri_params *p, const sm_fri_input *inputs,
+                             size_t n_inputs) {
+  return sm_fri__commit(out, tr, plan, p, inputs, n_inputs, 0);
+}
+
+/* Total opened values and path digests of one query under schedule s. */
+static void query_shape(const sm_fri_schedule *s, size_t *n_values, size_t *n_digests) {
+  size_t nv = 0, nd = 0;
+  for (unsigned j = 0; j < s->n_layers; j++) {
+    nv += (size_t)1 << s->log_arity[j];
+    nd += s->log_size[j] - s->log_arity[j];
+  }
+  *n_values = nv;
+  *n_digests = nd;
+}
+
+void sm_fri_query_proof_free(sm_fri_query_proof *q) {
+  if (q == NULL) return;
+  free(q->values);
+  free(q->paths);
+  memset(q, 0, sizeof *q);
+}
+
+/* Allocates q for schedule s (arrays NULL when empty). */
+static starkml_status query_alloc(sm_fri_query_proof *q, const sm_fri_schedule *s) {
+  size_t nv, nd;
+  query_shape(s, &nv, &nd);
+  memset(q, 0, sizeof *q);
+  q->n_layers = s->n_layers;
+  if (nv > 0 && (q->values = alloc_array(nv, sizeof *q->values)) == NULL) goto nomem;
+  if (nd > 0 && (q->paths = alloc_array(nd, sizeof *q->paths)) == NULL) goto nomem;
+  return STARKML_OK;
+nomem:
+  sm_fri_query_proof_free(q);
+  return STARKML_ERR_NOMEM;
+}
+
+starkml_status sm_fri_open(sm_fri_query_proof *out, const sm_fri_prover *pr, size_t i0) {
+  if (out == NULL) return STARKML_ERR_ARG;
+  memset(out, 0, sizeof *out);
+  if (pr == NULL || pr->final_coeffs == NULL) return STARKML_ERR_ARG;
+  const sm_fri_schedule *s = &pr->sched;
+  if ((i0 >> s->log_max_size) != 0) return STARKML_ERR_ARG;
+  starkml_status st = query_alloc(out, s);
+  if (st != STARKML_OK) return st;
+  size_t idx = i0, vo = 0, po = 0;
+  for (unsigned j = 0; j < s->n_layers; j++) {
+    unsigned la = s->log_arity[j];
+    size_t a = (size_t)1 << la, R = (size_t)1 << (s->log_size[j] - la), m = idx >> la;
+    for (size_t r = 0; r < a; r++) out->values[vo + r] = layer_load(pr->layers[j], R, r, m);
+    st = sm_merkle_path(&pr->trees[j], out->paths + po, m);
+    if (st != STARKML_OK) {
+      sm_fri_query_proof_free(out);
+      return STARKML_ERR_INTERNAL;
+    }
+    vo += a;
+    po += s->log_size[j] - la;
+    idx = m;
+  }
+  return STARKML_OK;
+}
+
+/* ---- Verifier ------------------------------------------------------------------------ */
+
+void sm_fri_verifier_free(sm_fri_verifier *v) {
+  if (v == NULL) return;
+  free(v->final_coeffs);
+  memset(v, 0, sizeof *v);
+}
+
+starkml_status sm_fri_verifier_init(sm_fri_verifier *v, sm_transcript *tr,
+                                    const sm_fri_params *p, const unsigned *input_log_sizes,
+                                    size_t n, const sm_digest *roots, size_t n_roots,
+                                    const gl3_t *final_coeffs, size_t n_final) {
+  if (v == NULL) return STARKML_ERR_ARG;
+  memset(v, 0, sizeof *v);
+  if (tr == NULL || (roots == NULL && n_roots > 0) || (final_coeffs == NULL && n_final > 0))
+    return STARKML_ERR_ARG;
+  starkml_status st = sm_fri_schedule_compute(&v->sched, p, input_log_sizes, n);
+  if (st != STARKML_OK) return st;
+  const sm_fri_schedule *s = &v->sched;
+  if (n_roots != s->n_layers || n_final != s->n_final) goto reject;
+  for (size_t k = 0; k < n_final; k++)
+    if (!gl3_canonical(final_coeffs[k])) goto reject;
+  v->final_coeffs = alloc_array(n_final, sizeof *v->final_coeffs);
+  if (v->final_coeffs == NULL) {
+    memset(v, 0, sizeof *v);
+    return STARKML_ERR_NOMEM;
+  }
+  memcpy(v->final_coeffs, final_coeffs, n_final * sizeof *final_coeffs);
+  v->params = *p;
+  for (unsigned j = 0; j < s->n_layers; j++) {
+    v->roots[j] = roots[j];
+    sm_tr_absorb(tr, "fri-layer", roots[j].b, SM_DIGEST_LEN);
+    v->betas[j] = sm_tr_challenge_gl3(tr, "fold");
+  }
+  sm_tr_absorb_gl3(tr, "fri-final", v->final_coeffs, n_final);
+  return STARKML_OK;
+reject:
+  memset(v, 0, sizeof *v);
+  return STARKML_REJECT;
+}
+
+#define REJECT_(why)                   \
+  do {                                 \
+    if (reason != NULL) *reason = (why); \
+    return STARKML_REJECT;             \
+  } while (0)
+
+starkml_status sm_fri_verify_query(sm_fri_reason *reason, const sm_fri_verifier *v, size_t i0,
+                                   const gl3_t *injected, size_t n_injected,
+                                   const sm_fri_query_proof *q) {
+  if (reason != NULL) *reason = SM_FRI_REASON_NONE;
+  if (v == NULL || injected == NULL || q == NULL || v->final_coeffs == NULL)
+    return STARKML_ERR_ARG;
+  const sm_fri_schedule *s = &v->sched;
+  const unsigned L = s->n_layers, lmax = s->log_max_size;
+  if (n_injected != (size_t)L + 1) return STARKML_ERR_ARG;
+  if ((i0 >> lmax) != 0) REJECT_(SM_FRI_REASON_INDEX);
+  size_t nv, nd;
+  query_shape(s, &nv, &nd);
+  if (q->n_layers != L || (nv > 0 && q->values == NULL) || (nd > 0 && q->paths == NULL))
+    REJECT_(SM_FRI_REASON_SHAPE);
+  for (size_t k = 0; k < nv; k++)
+    if (!gl3_canonical(q->values[k])) REJECT_(SM_FRI_REASON_SHAPE);
+
+  gl3_t carry = gl3_from_base(0);
+  size_t idx = i0, vo = 0, po = 0;
+  for (unsigned j = 0; j < L; j++) {
+    const unsigned la = s->log_arity[j], lr = s->log_size[j] - la;
+    const size_t a = (size_t)1 << la, m = idx >> la, r = idx & (a - 1);
+    const gl3_t *vals = q->values + vo;
+
+    gl_t row[3 * SM_FRI_MAX_ARITY];
+    for (size_t u = 0; u < a; u++)
+      for (size_t c = 0; c < 3; c++) row[3 * u + c] = vals[u].v[c];
+    sm_digest leaf;
+    sm_merkle_leaf(&leaf, row, 3 * a, NULL, 0);
+    if (sm_merkle_verify(&v->roots[j], lr, m, &leaf, q->paths + po) != STARKML_OK)
+      REJECT_(SM_FRI_REASON_PATH);
+    if (!gl3_eq(vals[r], gl3_add(carry, injected[j]))) REJECT_(SM_FRI_REASON_VALUE);
+
+    /*
+     * Points of the run: x_{a m + u} = x_0 w_a^bitrev_la(u), so 1/x_u = (1/x_0) w_a^-bitrev(u).
+     * Round 0 pairs u use 1/(2 x_{2u}); the points of the next round are the squares of
+     * the even ones.
+     */
+    gl3_t run[SM_FRI_MAX_ARITY];
+    gl_t ipts[SM_FRI_MAX_ARITY], ixbuf[SM_FRI_MAX_LOG_ARITY][SM_FRI_MAX_ARITY / 2];
+    const gl_t *ix[SM_FRI_MAX_LOG_ARITY];
+    gl_t ix0 = gl_inv(sm_fri_point(lmax, s->log_size[j], a * m));
+    gl_t wpow[SM_FRI_MAX_ARITY], wai = gl_inv(gl_root_of_unity(la));
+    wpow[0] = 1;
+    for (size_t u = 1; u < a; u++) wpow[u] = gl_mul(wpow[u - 1], wai);
+    for (size_t u = 0; u < a; u++) {
+      run[u] = vals[u];
+      ipts[u] = gl_mul(ix0, wpow[sm_bitrev(u, la)]);
+    }
+    size_t h = a;
+    for (unsigned rr = 0; rr < la; rr++) {
+      h >>= 1;
+      for (size_t u = 0; u < h; u++) {
+        ixbuf[rr][u] = gl_half(ipts[2 * u]);
+        ipts[u] = gl_sqr(ipts[2 * u]);
+      }
+      ix[rr] = ixbuf[rr];
+    }
+    gl3_t bp[SM_FRI_MAX_LOG_ARITY];
+    beta_powers(bp, v->betas[j], la);
+    carry = fold_run(run, la, bp, ix);
+
+    vo += a;
+    po += lr;
+    idx = m;
+  }
+
+  /* C(y) = sum_k c_k y^k at the final layer's point, by Horner. */
+  gl_t y = sm_fri_point(lmax, s->log_final_size, idx);
+  gl3_t acc = gl3_from_base(0);
+  for (size_t k = s->n_final; k-- > 0;) acc = gl3_add(gl3_mul_base(acc, y), v->final_coeffs[k]);
+  if (!gl3_eq(acc, gl3_add(carry, injected[L]))) REJECT_(SM_FRI_REASON_FINAL);
+  return STARKML_OK;
+}
+
+#undef REJECT_
+
+/* ---- Serialization ------------------------------------------------------------------- */
+
+starkml_status sm_fri_write_commitment(sm_writer *w, const sm_digest *roots, size_t n_roots,
+                                       const gl3_t *final_coeffs, size_t n_final) {
+  if (w == NULL || (roots == NULL && n_roots > 0) || (final_coeffs == NULL && n_final > 0) ||
+      n_roots > SM_FRI_MAX_LAYERS || n_final > UINT32_MAX)
+    return STARKML_ERR_ARG;
+  sm_w_u32(w, (uint32_t)n_roots);
+  for (size_t j = 0; j < n_roots; j++) sm_w_bytes(w, roots[j].b, SM_DIGEST_LEN);
+  sm_w_u32(w, (uint32_t)n_final);
+  for (size_t k = 0; k < n_final; k++) sm_w_gl3(w, final_coeffs[k]);
+  return sm_w_status(w);
+}
+
+starkml_status sm_fri_read_commitment(sm_digest *roots, gl3_t *final_coeffs, sm_reader *r,
+                                      const sm_fri_schedule *s) {
+  if (s == NULL || (roots == NULL && s->n_layers > 0) ||
+      (final_coeffs == NULL && s->n_final > 0) || r == NULL)
+    return STARKML_ERR_ARG;
+  if (roots != NULL) memset(roots, 0, s->n_layers * sizeof *roots);
+  if (final_coeffs != NULL) memset(final_coeffs, 0, s->n_final * sizeof *final_coeffs);
+  uint32_t n;
+  if (sm_r_len(r, &n, SM_FRI_MAX_LAYERS, SM_DIGEST_LEN) != STARKML_OK || n != s->n_layers)
+    goto fail;
+  for (size_t j = 0; j < n; j++) sm_r_bytes(r, roots[j].b, SM_DIGEST_LEN);
+  if (sm_r_len(r, &n, UINT32_MAX, 24) != STARKML_OK || n != s->n_final) goto fail;
+  for (size_t k = 0; k < n; k++) sm_r_gl3(r, &final_coeffs[k]);
+  if (r->err != STARKML_OK) goto fail;
+  return STARKML_OK;
+fail:
+  if (roots != NULL) memset(roots, 0, s->n_layers * sizeof *roots);
+  if (final_coeffs != NULL) memset(final_coeffs, 0, s->n_final * sizeof *final_coeffs);
+  if (r->err == STARKML_OK) r->err = STARKML_ERR_PARSE;
+  return STARKML_ERR_PARSE;
+}
+
+starkml_status sm_fri_write_query_proof(sm_writer *w, const sm_fri_schedule *s,
+                                        const sm_fri_query_proof *q) {
+  if (w == NULL || s == NULL || q == NULL || q->n_layers != s->n_layers) return STARKML_ERR_ARG;
+  size_t nv, nd;
+  query_shape(s, &nv, &nd);
+  if ((nv > 0 && q->values == NULL) || (nd > 0 && q->paths == NULL)) return STARKML_ERR_ARG;
+  sm_w_u32(w, q->n_layers);
+  size_t vo = 0, po = 0;
+  for (unsigned j = 0; j < s->n_layers; j++) {
+    size_t a = (size_t)1 << s->log_arity[j], lr = s->log_size[j] - s->log_arity[j];
+    for (size_t u = 0; u < a; u++) sm_w_gl3(w, q->values[vo + u]);
+    for (size_t d = 0; d < lr; d++) sm_w_bytes(w, q->paths[po + d].b, SM_DIGEST_LEN);
+    vo += a;
+    po += lr;
+  }
+  return sm_w_status(w);
+}
+
+starkml_status sm_fri_read_query_proof(sm_fri_query_proof *q, sm_reader *r,
+                                       const sm_fri_schedule *s) {
+  if (q == NULL) return STARKML_ERR_ARG;
+  memset(q, 0, sizeof *q);
+  if (r == NULL || s == NULL || s->n_layers > SM_FRI_MAX_LAYERS) return STARKML_ERR_ARG;
+  uint32_t n;
+  /* The shape comes from the schedule, so nothing is allocated before the count matches
+   * it and the bytes for the whole shape are present. */
+  if (sm_r_u32(r, &n) != STARKML_OK || n != s->n_layers) goto fail;
+  size_t nv, nd;
+  query_shape(s, &nv, &nd);
+  if (sm_r_remaining(r) < nv * 24 + nd * SM_DIGEST_LEN) goto fail;
+  starkml_status st = query_alloc(q, s);
+  if (st != STARKML_OK) return st;
+  size_t vo = 0, po = 0;
+  for (unsigned j = 0; j < s->n_layers; j++) {
+    size_t a = (size_t)1 << s->log_arity[j], lr = s->log_size[j] - s->log_arity[j];
+    for (size_t u = 0; u < a; u++) sm_r_gl3(r, &q->values[vo + u]);
+    for (size_t d = 0; d < lr; d++) sm_r_bytes(r, q->paths[po + d].b, SM_DIGEST_LEN);
+    vo += a;
+    po += lr;
+  }
+  if (r->err != STARKML_OK) goto fail;
+  return STARKML_OK;
+fail:
+  sm_fri_query_proof_free(q);
+  if (r->err == STARKML_OK) r->err = STARKML_ERR_PARSE;
+  return STARKML_ERR_PARSE;
+}

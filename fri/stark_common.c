@@ -1,0 +1,295 @@
+/* Shapes, options and the Fiat-Shamir statement shared by the STARK prover and verifier. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fri/stark_internal.h"
+
+const char *sm_stark_reject_str(sm_stark_reject r) {
+  static const char *const names[] = {
+#define SM_REJ_STR_(name, str) str,
+      SM_STARK_REJECT_MAP(SM_REJ_STR_)
+#undef SM_REJ_STR_
+  };
+  if ((unsigned)r >= (unsigned)SM_REJ_COUNT_) return "unknown reason";
+  return names[r];
+}
+
+gl3_t sm_poly_eval_ext(const gl_t *c, size_t n, gl3_t z) {
+  gl3_t acc = gl3_from_base(0);
+  for (size_t j = n; j-- > 0;) acc = gl3_add(gl3_mul(acc, z), gl3_from_base(c[j]));
+  return acc;
+}
+
+starkml_status sm_stark_options_check(const sm_stark_options *opt) {
+  if (opt == NULL) return STARKML_ERR_ARG;
+  if (opt->log_blowup < 1 || opt->log_blowup > 6) return STARKML_ERR_ARG;
+  if (opt->n_queries < 1 || opt->n_queries > 512) return STARKML_ERR_ARG;
+  if (opt->grinding_bits > SM_TR_MAX_POW_BITS) return STARKML_ERR_ARG;
+  if (opt->zk > 1 || opt->preset > SM_PRESET_FAST) return STARKML_ERR_ARG;
+  if (opt->log_arity < 1 || opt->log_arity > SM_FRI_MAX_LOG_ARITY) return STARKML_ERR_ARG;
+  if (opt->log_final_degree > 10) return STARKML_ERR_ARG;
+  return STARKML_OK;
+}
+
+static size_t next_pow2(size_t x) {
+  size_t p = 1;
+  while (p < x) p <<= 1;
+  return p;
+}
+
+static unsigned log2_exact(size_t x) {
+  unsigned l = 0;
+  while (((size_t)1 << l) < x) l++;
+  return l;
+}
+
+void sm_tinfo_free(sm_tinfo *ti, size_t n) {
+  if (ti == NULL) return;
+  for (size_t t = 0; t < n; t++) sm_air_table_free(&ti[t].ext);
+  memset(ti, 0, n * sizeof *ti);
+}
+
+starkml_status sm_tinfo_derive(sm_tinfo *ti, unsigned *log_big_max, const sm_stark_statement *st,
+                               const sm_stark_options *opt, char *why, size_t why_len) {
+  char dummy[8];
+  if (why == NULL || why_len == 0) why = dummy, why_len = sizeof dummy;
+  why[0] = 0;
+  *log_big_max = 0;
+  if (st == NULL || st->n_tables == 0 || st->n_tables > SM_STARK_MAX_TABLES ||
+      st->tables == NULL || sm_stark_options_check(opt) != STARKML_OK) {
+    snprintf(why, why_len, "bad statement or options");
+    return STARKML_ERR_ARG;
+  }
+  memset(ti, 0, st->n_tables * sizeof *ti);
+  size_t cons = 0;
+  const size_t blowup = (size_t)1 << opt->log_blowup;
+  starkml_status s = STARKML_OK;
+  for (size_t t = 0; t < st->n_tables && s == STARKML_OK; t++) {
+    sm_tinfo *x = &ti[t];
+    const sm_air_table *u = &st->tables[t];
+    x->user = u;
+    char msg[160];
+    if ((s = sm_air_validate(u, 0, msg, sizeof msg)) != STARKML_OK) {
+      snprintf(why, why_len, "table %zu: %s", t, msg);
+      break;
+    }
+    if (u->n_main == 0 || (u->n_public > 0 && (st->publics == NULL || st->publics[t] == NULL))) {
+      snprintf(why, why_len, "table %zu (%s): needs main columns and its public values", t,
+               u->name);
+      s = STARKML_ERR_ARG;
+      break;
+    }
+    if ((s = sm_air_logup_extend(u, &x->ext)) != STARKML_OK) break;
+    x->n_aux = sm_air_logup_n_aux(&x->ext);
+    if ((s = sm_air_max_degree(&x->ext, &x->max_degree)) != STARKML_OK) break;
+    if (x->max_degree == 0) x->max_degree = 1;
+    x->log_n = u->log_n;
+    x->n = (size_t)1 << u->log_n;
+    /* Hiding needs every revealed combination of evaluations to be uniform: each query
+       reveals a witness row at x and, through the quotient, its next row at w x (2 points
+       per query); z and z w are extension points worth 3 base coordinates each. */
+    x->h = opt->zk ? 2 * opt->n_queries + 6 : 0;
+    /* Quotient pieces are opened at q query points and at z (3 coordinates). */
+    x->hq = opt->zk ? opt->n_queries + 3 : 0;
+    x->d = next_pow2(x->n + x->h);
+    while (x->d < 2 * (size_t)x->hq) x->d <<= 1;
+    x->log_d = log2_exact(x->d);
+    x->big = x->d * blowup;
+    x->log_big = x->log_d + opt->log_blowup;
+    if (x->log_big > SM_NTT_MAX_LOG_N || x->log_big > 30) {
+      snprintf(why, why_len, "table %zu (%s): LDE of 2^%u rows is too large", t, u->name,
+               x->log_big);
+      s = STARKML_ERR_ARG;
+      break;
+    }
+    x->piece_len = (uint32_t)(x->d - x->hq);
+    /* The quotient's length: a constraint of degree d_j in polynomials of degree < D has
+       degree <= d_j (D - 1); dividing by its selector's vanishing polynomial removes 1
+       (first, last), n - 1 (transition) or n (every row). */
+    uint32_t *cdeg = calloc(x->ext.n_constraints ? x->ext.n_constraints : 1, sizeof *cdeg);
+    if (cdeg == NULL) {
+      s = STARKML_ERR_NOMEM;
+      break;
+    }
+    s = sm_air_constraint_degrees(&x->ext, cdeg);
+    size_t qlen = 1;
+    for (size_t j = 0; s == STARKML_OK && j < x->ext.n_constraints; j++) {
+      size_t dj = cdeg[j] ? cdeg[j] : 1;
+      size_t num = dj * (x->d - 1), sub;
+      switch (x->ext.constraints[j].selector) {
+        case SM_SEL_FIRST:
+        case SM_SEL_LAST: sub = 1; break;
+        case SM_SEL_TRANSITION: sub = x->n - 1; break;
+        default: sub = x->n; break;
+      }
+      size_t len = num >= sub ? num - sub + 1 : 1;
+      if (len > qlen) qlen = len;
+    }
+    free(cdeg);
+    if (s != STARKML_OK) break;
+    if (qlen > x->big) {
+      snprintf(why, why_len,
+               "table %zu (%s): constraint degree %u is too high for log_blowup %u (the "
+               "quotient needs %zu evaluations, the LDE has %zu)",
+               t, u->name, x->max_degree, opt->log_blowup, qlen, x->big);
+      s = STARKML_ERR_ARG;
+      break;
+    }
+    x->n_pieces = (uint32_t)((qlen + x->piece_len - 1) / x->piece_len);
+    x->cons_before = cons;
+    cons += x->ext.n_constraints;
+    x->n_base_open = u->n_pre + u->n_main + 3 * (size_t)x->n_aux;
+    x->n_quot_cols = 3 * (size_t)x->n_pieces + (opt->zk ? 3 : 0);
+    if (x->log_big > *log_big_max) *log_big_max = x->log_big;
+  }
+  if (s != STARKML_OK) {
+    if (why[0] == 0) snprintf(why, why_len, "%s", starkml_strerror(s));
+    sm_tinfo_free(ti, st->n_tables);
+    *log_big_max = 0;
+    return s;
+  }
+  for (size_t t = 0; t < st->n_tables; t++)
+    ti[t].shift = gl_exp(GL_GENERATOR, (uint64_t)1 << (*log_big_max - ti[t].log_big));
+  return STARKML_OK;
+}
+
+void sm_stark_fri_params(sm_fri_params *fp, const sm_stark_options *opt, const sm_tinfo *ti,
+                         size_t n_tables, int threads) {
+  /* The final layer cannot be larger than the smallest input's degree bound. */
+  unsigned lfd = opt->log_final_degree;
+  for (size_t t = 0; t < n_tables; t++)
+    if (ti[t].log_d < lfd) lfd = ti[t].log_d;
+  fp->log_blowup = opt->log_blowup;
+  fp->log_arity = opt->log_arity;
+  fp->log_final_degree = lfd;
+  fp->threads = threads;
+}
+
+starkml_status sm_stark_absorb_statement(sm_transcript *tr, const sm_stark_statement *st,
+                                         const sm_stark_options *opt, const sm_tinfo *ti) {
+  sm_writer w;
+  sm_w_init(&w, 1u << 26);
+  sm_w_u32(&w, SM_STARK_PROTOCOL_VERSION);
+  sm_w_u32(&w, opt->log_blowup);
+  sm_w_u32(&w, opt->n_queries);
+  sm_w_u32(&w, opt->grinding_bits);
+  sm_w_u32(&w, opt->zk);
+  sm_w_u32(&w, opt->preset);
+  sm_w_u32(&w, opt->log_arity);
+  sm_w_u32(&w, opt->log_final_degree);
+  sm_w_u32(&w, (uint32_t)st->n_tables);
+  for (size_t t = 0; t < st->n_tables; t++) {
+    const sm_air_table *u = ti[t].user;
+    uint8_t hash[32];
+    starkml_status s = sm_air_hash(u, hash);
+    if (s != STARKML_OK) {
+      sm_w_free(&w);
+      return s;
+    }
+    sm_w_bytes(&w, hash, sizeof hash);
+    sm_w_u32(&w, u->log_n);
+    sm_w_u32(&w, ti[t].h);
+    sm_w_u32(&w, ti[t].hq);
+    sm_w_u32(&w, u->n_pre);
+    sm_w_u32(&w, u->n_main);
+    sm_w_u32(&w, ti[t].n_aux);
+    sm_w_u32(&w, u->n_public);
+    if (u->n_pre > 0) sm_w_bytes(&w, st->pre_roots[t].b, SM_DIGEST_LEN);
+    if (u->n_public > 0) sm_w_gl_array(&w, st->publics[t], u->n_public);
+  }
+  starkml_status s = sm_w_status(&w);
+  if (s == STARKML_OK) sm_tr_absorb(tr, "statement", w.buf, w.len);
+  sm_w_free(&w);
+  return s;
+}
+
+starkml_status sm_stark_security(sm_soundness_bits *out, const sm_stark_statement *st,
+                                 const sm_stark_options *opt) {
+  memset(out, 0, sizeof *out);
+  if (st == NULL || st->n_tables > SM_STARK_MAX_TABLES) return STARKML_ERR_ARG;
+  sm_tinfo *ti = calloc(st->n_tables ? st->n_tables : 1, sizeof *ti);
+  if (ti == NULL) return STARKML_ERR_NOMEM;
+  unsigned log_big_max;
+  starkml_status s = sm_tinfo_derive(ti, &log_big_max, st, opt, NULL, 0);
+  if (s != STARKML_OK) {
+    free(ti);
+    return s;
+  }
+  sm_soundness_params p;
+  memset(&p, 0, sizeof p);
+  p.field_bits = SM_FIELD_BITS_GOLDILOCKS3;
+  p.hash_bits = SM_HASH_BITS_SHA3_256;
+  p.log_blowup = opt->log_blowup;
+  p.num_queries = opt->n_queries;
+  p.grinding_bits = opt->grinding_bits;
+  p.fold_arity = 1u << opt->log_arity;
+  p.ali_batching = SM_BATCH_POWERS;
+  p.deep_batching = SM_BATCH_POWERS;
+  p.proxgap = SM_PROXGAP_BEST;
+  p.num_ood_points = 2;
+  p.logup_tuple_width = 1;
+  for (size_t t = 0; t < st->n_tables; t++) {
+    const sm_tinfo *x = &ti[t];
+    if (x->log_big - opt->log_blowup > p.log_trace_len) p.log_trace_len = x->log_big - opt->log_blowup;
+    if (x->max_degree > p.max_degree) p.max_degree = x->max_degree;
+    p.num_constraints += x->ext.n_constraints;
+    p.num_committed_polys += x->n_base_open + x->n_quot_cols;
+    p.logup_num_lookups += (uint64_t)x->n * x->user->n_interactions;
+    if (x->user->n_interactions > 0) p.logup_table_size += x->n;
+    for (size_t k = 0; k < x->user->n_interactions; k++)
+      if (x->user->interactions[k].n_values + 1 > p.logup_tuple_width)
+        p.logup_tuple_width = x->user->interactions[k].n_values + 1;
+  }
+  if (p.num_constraints == 0) p.num_constraints = 1;
+  sm_soundness_compute(out, &p);
+  sm_tinfo_free(ti, st->n_tables);
+  free(ti);
+  return STARKML_OK;
+}
+
+starkml_status sm_stark_options_preset(sm_stark_options *out, sm_preset preset,
+                                       const sm_stark_statement *st, int zk) {
+  memset(out, 0, sizeof *out);
+  if (st == NULL || st->n_tables == 0 || st->tables == NULL) return STARKML_ERR_ARG;
+  unsigned max_log_n = 0, max_deg = 1;
+  for (size_t t = 0; t < st->n_tables; t++) {
+    sm_air_table ext;
+    if (sm_air_logup_extend(&st->tables[t], &ext) != STARKML_OK) return STARKML_ERR_ARG;
+    uint32_t d = 1;
+    starkml_status s = sm_air_max_degree(&ext, &d);
+    sm_air_table_free(&ext);
+    if (s != STARKML_OK) return s;
+    if (d > max_deg) max_deg = d;
+    if (st->tables[t].log_n > max_log_n) max_log_n = st->tables[t].log_n;
+  }
+  /* The randomized degree bound is at most 2 n (or the randomizer's size for tiny
+     tables); one more bit of trace length only lowers the figures, so it is safe. */
+  unsigned log_trace = max_log_n + (zk ? 1 : 0);
+  if (log_trace < 9) log_trace = 9;
+  sm_soundness_params p;
+  starkml_status s = sm_soundness_preset(&p, preset, log_trace, max_deg);
+  if (s != STARKML_OK) return s;
+  out->log_blowup = p.log_blowup;
+  out->n_queries = p.num_queries;
+  out->grinding_bits = p.grinding_bits;
+  out->zk = zk ? 1 : 0;
+  out->preset = (uint32_t)preset;
+  out->log_arity = 3;
+  out->log_final_degree = 3;
+  /* The preset's table assumes binary folding and limit-sized statements; recompute for
+     this statement and these options, and add queries until the floor is met. */
+  for (;;) {
+    sm_soundness_bits b;
+    s = sm_stark_security(&b, st, out);
+    if (s != STARKML_OK) break;
+    if (sm_soundness_meets(&b, preset)) return STARKML_OK;
+    if (out->n_queries >= 512) {
+      s = STARKML_ERR_ARG;
+      break;
+    }
+    out->n_queries++;
+  }
+  memset(out, 0, sizeof *out);
+  return s;
+}

@@ -1,0 +1,88 @@
+/*
+ * Internal to fri/stark_*.c: the per-table shapes both prover and verifier derive from the
+ * statement and the options (never from the proof), the Fiat-Shamir statement encoding and
+ * the proof's section layout (docs/stark-protocol.md sections 2 to 8).
+ */
+#ifndef STARKML_FRI_STARK_INTERNAL_H
+#define STARKML_FRI_STARK_INTERNAL_H
+
+#include "core/ser.h"
+#include "core/transcript.h"
+#include "fri/fri.h"
+#include "fri/stark.h"
+
+#define SM_STARK_MAGIC "SMKP"
+#define SM_STARK_DOMAIN "starkml/stark/v1"
+
+/* Proof sections, in order; each is `u32 tag, u32 byte length, bytes`. */
+enum {
+  SM_SEC_HEADER = 1,      /* options and the shapes the prover used */
+  SM_SEC_COMMITMENTS = 2, /* main, aux, quotient roots; claimed LogUp sums */
+  SM_SEC_OOD = 3,         /* out-of-domain values */
+  SM_SEC_FRI = 4,         /* FRI layer roots and final polynomial */
+  SM_SEC_POW = 5,         /* proof-of-work nonce */
+  SM_SEC_QUERIES = 6,     /* query openings */
+  SM_SEC_COUNT_ = 6
+};
+
+/* Per-table shape, a pure function of (statement, options). */
+typedef struct {
+  const sm_air_table *user; /* the statement's description */
+  sm_air_table ext;         /* with the LogUp constraints appended */
+  uint32_t n_aux;           /* extension-valued auxiliary columns */
+  uint32_t max_degree;      /* of the extended constraints, >= 1 */
+  unsigned log_n, log_d, log_big; /* rows n, committed degree bound D, LDE size N */
+  size_t n, d, big;
+  gl_t shift;               /* LDE coset shift g^(N_max / N) */
+  uint32_t h;               /* witness randomizer coefficients (0 without zk) */
+  uint32_t hq;              /* quotient blinder coefficients (0 without zk) */
+  uint32_t piece_len;       /* D - hq: the quotient's split length */
+  uint32_t n_pieces;        /* quotient pieces (extension-valued) */
+  size_t cons_before;       /* constraints of the tables before this one */
+  size_t n_base_open;       /* base polynomials opened at z and z w: pre + main + 3 aux */
+  size_t n_quot_cols;       /* quotient tree width: 3 pieces + 3 mask (zk) */
+} sm_tinfo;
+
+/*
+ * Derives every table's shape. Returns STARKML_ERR_ARG with a message in why (may be
+ * NULL) when the statement or the options are unusable together. On success the caller
+ * frees with sm_tinfo_free.
+ */
+starkml_status sm_tinfo_derive(sm_tinfo *ti, unsigned *log_big_max, const sm_stark_statement *st,
+                               const sm_stark_options *opt, char *why, size_t why_len);
+void sm_tinfo_free(sm_tinfo *ti, size_t n);
+
+/* Range checks on options alone (before any derivation). */
+starkml_status sm_stark_options_check(const sm_stark_options *opt);
+
+/* FRI parameters for these options and shapes. */
+void sm_stark_fri_params(sm_fri_params *fp, const sm_stark_options *opt, const sm_tinfo *ti,
+                         size_t n_tables, int threads);
+
+/* Absorbs the whole statement (step 1 of the schedule). */
+starkml_status sm_stark_absorb_statement(sm_transcript *tr, const sm_stark_statement *st,
+                                         const sm_stark_options *opt, const sm_tinfo *ti);
+
+/* Extension element times the generator X^k of the extension basis (k = 0, 1, 2). */
+static inline gl3_t sm_gl3_times_xk(gl3_t a, unsigned k) {
+  for (unsigned i = 0; i < k; i++) {
+    gl3_t r = {{gl_mul(GL3_W, a.v[2]), a.v[0], a.v[1]}};
+    a = r;
+  }
+  return a;
+}
+
+/* sum_{c<3} X^c * parts[c]: an extension-valued polynomial's value from its base parts. */
+static inline gl3_t sm_gl3_from_parts(const gl3_t parts[3]) {
+  gl3_t r = parts[0];
+  r = gl3_add(r, sm_gl3_times_xk(parts[1], 1));
+  return gl3_add(r, sm_gl3_times_xk(parts[2], 2));
+}
+
+/* Base polynomial (coefficients c[0..n)) at an extension point, by Horner's rule. */
+gl3_t sm_poly_eval_ext(const gl_t *c, size_t n, gl3_t z);
+
+/* z^e in the extension for a 64-bit exponent. */
+static inline gl3_t sm_gl3_pow(gl3_t z, uint64_t e) { return gl3_exp(z, e); }
+
+#endif

@@ -1,0 +1,819 @@
+/*
+ * The STARK prover (docs/stark-protocol.md). Stages, each over all tables: main commitment,
+ * LogUp auxiliary commitment, quotient, out-of-domain values, DEEP composition, FRI,
+ * grinding, queries. Memory is allocated per stage before its parallel loops; the loops
+ * themselves do not allocate.
+ */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/ntt.h"
+#include "fri/stark_internal.h"
+
+#define BLK 256 /* points per block in the quotient and DEEP loops */
+
+typedef struct {
+  gl_t *main_tr;                 /* n_main x n, the witness (a copy: the tamper hook edits it) */
+  gl_t *pre_coef, *main_coef, *aux_coef, *quot_coef; /* coefficient columns, stride D */
+  gl_t *pre_lde, *main_lde, *aux_lde, *quot_lde;     /* LDE columns, stride N, bit-reversed */
+  uint8_t *salt_main, *salt_aux, *salt_quot;         /* N x 32 each in zk mode */
+  sm_merkle_tree pre_tree, main_tree, aux_tree, quot_tree;
+  gl3_t *aux_tr; /* n_aux x n */
+  gl3_t claimed;
+  gl3_t *ood; /* 2 n_base_open (z, then z w) + 3 n_pieces (z) */
+  gl3_t *deep;
+} tprover;
+
+static void tprover_free(tprover *p) {
+  free(p->main_tr);
+  free(p->pre_coef), free(p->main_coef), free(p->aux_coef), free(p->quot_coef);
+  free(p->pre_lde), free(p->main_lde), free(p->aux_lde), free(p->quot_lde);
+  free(p->salt_main), free(p->salt_aux), free(p->salt_quot);
+  sm_merkle_tree_free(&p->pre_tree), sm_merkle_tree_free(&p->main_tree);
+  sm_merkle_tree_free(&p->aux_tree), sm_merkle_tree_free(&p->quot_tree);
+  free(p->aux_tr), free(p->ood), free(p->deep);
+  memset(p, 0, sizeof *p);
+}
+
+static void *xcalloc(size_t n, size_t size) {
+  if (n == 0) n = 1;
+  if (size != 0 && n > SIZE_MAX / size) return NULL;
+  return calloc(n, size);
+}
+
+/* Salts for the N rows of one tree: SHA3-based PRG blocks, one per row. */
+static uint8_t *make_salts(const uint8_t *seed, const char *label, size_t rows, int threads) {
+  uint8_t *s = xcalloc(rows, SM_STARK_SALT_LEN);
+  if (s == NULL) return NULL;
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (size_t r = 0; r < rows; r++) sm_prg_at(s + r * SM_STARK_SALT_LEN, seed, label, (uint64_t)r);
+  return s;
+}
+
+/*
+ * Interpolates k trace columns (n rows each), adds the zero-knowledge randomizer
+ * Z_H(x) * r(x) with h random coefficients per column, and evaluates on the table's LDE.
+ * coef: k columns of stride D (first n + h used); lde: k columns of stride N.
+ */
+static starkml_status witness_lde(sm_ntt_plan *plan, gl_t *coef, gl_t *lde, const gl_t *trace,
+                                  size_t k, const sm_tinfo *x, sm_prg *rng) {
+  for (size_t c = 0; c < k; c++) {
+    memcpy(coef + c * x->d, trace + c * x->n, x->n * sizeof *coef);
+    memset(coef + c * x->d + x->n, 0, (x->d - x->n) * sizeof *coef);
+  }
+  starkml_status s =
+      sm_ntt_inverse(plan, coef, k, x->d, x->log_n, SM_ORDER_NATURAL, SM_ORDER_NATURAL);
+  if (s != STARKML_OK) return s;
+  /* f + (x^n - 1) r: subtract r from the low coefficients, add it at offset n. */
+  for (size_t c = 0; c < k && rng != NULL; c++) {
+    gl_t *cc = coef + c * x->d;
+    for (size_t i = 0; i < x->h; i++) {
+      gl_t r = sm_prg_gl(rng);
+      cc[i] = gl_sub(cc[i], r);
+      cc[x->n + i] = gl_add(cc[x->n + i], r);
+    }
+  }
+  return sm_coset_eval(plan, lde, x->big, coef, x->d, x->n + x->h, k, x->log_big, x->shift);
+}
+
+/* The point of LDE position i and the position of its next row (x * w_n). */
+static inline size_t next_pos(const sm_tinfo *x, size_t i) {
+  size_t e = sm_bitrev(i, x->log_big);
+  return sm_bitrev((e + (x->big >> x->log_n)) & (x->big - 1), x->log_big);
+}
+
+/* ---- quotient ----------------------------------------------------------------------- */
+
+typedef struct {
+  const sm_tinfo *x;
+  tprover *tp;
+  const gl_t *publics;
+  gl3_t chal[SM_AIR_N_CHALLENGES];
+  const gl3_t *gpow; /* gamma^(J_t + j) for the table's constraints */
+} quot_job;
+
+/* Evaluates the combined quotient on all N points of the table's LDE (bit-reversed). */
+static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads) {
+  const sm_tinfo *x = job->x;
+  const tprover *tp = job->tp;
+  const sm_air_table *t = &x->ext;
+  const size_t nb = (size_t)t->n_pre + t->n_main, na = x->n_aux, nc = t->n_constraints;
+  const size_t blk = x->big < BLK ? x->big : BLK;
+  const size_t scratch_len = sm_air_block_scratch_len(t, blk);
+  /* Per-thread work areas, allocated once. */
+  const size_t per = nb * blk + 2 * na * blk * 3 + nc * blk * 3 + scratch_len + 8 * blk;
+  gl_t *work = xcalloc((size_t)threads, per * sizeof(gl_t));
+  const gl_t **ptrs = xcalloc((size_t)threads * (2 * nb + 2 * na + 1), sizeof *ptrs);
+  if (work == NULL || ptrs == NULL || scratch_len == 0) {
+    free(work), free(ptrs);
+    return STARKML_ERR_NOMEM;
+  }
+  /* T[p] = w_N^bitrev_N(p) for p < blk, and T[p]^n: a block starting at a multiple of blk
+     has points x_{i0 + p} = x_{i0} * T[p] because the low bits of i map to high exponent
+     bits. */
+  gl_t tw[BLK], twn[BLK];
+  gl_t wn = gl_root_of_unity(x->log_big);
+  for (size_t p = 0; p < blk; p++) {
+    tw[p] = gl_exp(wn, sm_bitrev(p, x->log_big));
+    twn[p] = gl_exp(tw[p], x->n);
+  }
+  const gl_t w_last = gl_exp(gl_root_of_unity(x->log_n), x->n - 1);
+  const size_t nblocks = x->big / blk;
+  starkml_status status = STARKML_OK;
+#pragma omp parallel num_threads(threads)
+  {
+    const int tid = omp_get_thread_num();
+    gl_t *wk = work + (size_t)tid * per;
+    gl_t *next_base = wk;                           /* nb x blk */
+    gl3_t *aux_cur = (gl3_t *)(next_base + nb * blk); /* na x blk */
+    gl3_t *aux_next = aux_cur + na * blk;             /* na x blk */
+    gl3_t *out = aux_next + na * blk;                 /* nc x blk */
+    gl_t *scratch = (gl_t *)(out + nc * blk);
+    gl_t *xs = scratch + scratch_len, *inv1 = xs + blk, *invl = inv1 + blk, *invz = invl + blk;
+    gl_t *tmp = invz + blk, *bscratch = tmp + blk;
+    const gl_t **pp = ptrs + (size_t)tid * (2 * nb + 2 * na + 1);
+    const gl_t **base_cur = pp, **base_next = pp + nb;
+    const gl3_t **acur = (const gl3_t **)(pp + 2 * nb), **anext = acur + na;
+    size_t nxt[BLK];
+#pragma omp for schedule(dynamic, 4)
+    for (size_t b = 0; b < nblocks; b++) {
+      const size_t i0 = b * blk;
+      for (size_t p = 0; p < blk; p++) nxt[p] = next_pos(x, i0 + p);
+      for (size_t c = 0; c < nb; c++) {
+        const gl_t *col = c < t->n_pre ? tp->pre_lde + c * x->big
+                                       : tp->main_lde + (c - t->n_pre) * x->big;
+        base_cur[c] = col + i0;
+        gl_t *dst = next_base + c * blk;
+        for (size_t p = 0; p < blk; p++) dst[p] = col[nxt[p]];
+        base_next[c] = dst;
+      }
+      for (size_t k = 0; k < na; k++) {
+        const gl_t *c0 = tp->aux_lde + (3 * k) * x->big, *c1 = c0 + x->big, *c2 = c1 + x->big;
+        gl3_t *dc = aux_cur + k * blk, *dn = aux_next + k * blk;
+        for (size_t p = 0; p < blk; p++) {
+          dc[p] = (gl3_t){{c0[i0 + p], c1[i0 + p], c2[i0 + p]}};
+          dn[p] = (gl3_t){{c0[nxt[p]], c1[nxt[p]], c2[nxt[p]]}};
+        }
+        acur[k] = dc;
+        anext[k] = dn;
+      }
+      sm_air_block_in in = {base_cur, base_next, 1, acur, anext, 1, job->publics, job->chal};
+      if (sm_air_eval_block(t, x->n_aux, out, &in, blk, scratch) != STARKML_OK) {
+#pragma omp atomic write
+        status = STARKML_ERR_INTERNAL;
+        continue;
+      }
+      /* Selector denominators for the block, inverted in one batch each. */
+      gl_t x0 = gl_mul(x->shift, gl_exp(wn, sm_bitrev(i0, x->log_big)));
+      gl_t x0n = gl_exp(x0, x->n);
+      for (size_t p = 0; p < blk; p++) {
+        xs[p] = gl_mul(x0, tw[p]);
+        inv1[p] = gl_sub(xs[p], 1);
+        invl[p] = gl_sub(xs[p], w_last);
+        invz[p] = gl_sub(gl_mul(x0n, twn[p]), 1);
+      }
+      gl_batch_inv(inv1, inv1, blk, bscratch);
+      gl_batch_inv(invl, invl, blk, bscratch);
+      gl_batch_inv(invz, invz, blk, bscratch);
+      for (size_t p = 0; p < blk; p++) {
+        gl3_t acc[4] = {{{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}};
+        for (size_t j = 0; j < nc; j++)
+          acc[t->constraints[j].selector] =
+              gl3_add(acc[t->constraints[j].selector], gl3_mul(job->gpow[j], out[j * blk + p]));
+        gl3_t v = gl3_mul_base(acc[SM_SEL_FIRST], inv1[p]);
+        v = gl3_add(v, gl3_mul_base(acc[SM_SEL_LAST], invl[p]));
+        v = gl3_add(v, gl3_mul_base(acc[SM_SEL_TRANSITION],
+                                    gl_mul(gl_sub(xs[p], w_last), invz[p])));
+        v = gl3_add(v, gl3_mul_base(acc[SM_SEL_EVERY], invz[p]));
+        q[i0 + p] = v;
+      }
+      (void)tmp;
+    }
+  }
+  free(work);
+  free(ptrs);
+  return status;
+}
+
+/*
+ * Interpolates the quotient, splits it into pieces of piece_len coefficients, blinds the
+ * pieces so that they telescope (docs/stark-protocol.md section 5), appends the FRI mask
+ * in zk mode and evaluates everything on the LDE. tampered: a bad witness makes the
+ * quotient a non-polynomial; keep its low coefficients instead of refusing.
+ */
+static starkml_status quotient_commit(sm_ntt_plan *plan, const sm_tinfo *x, tprover *tp,
+                                      const gl3_t *q, sm_prg *rng, int tampered,
+                                      size_t *bad_coeffs) {
+  const size_t big = x->big, d = x->d, P = x->piece_len, m = x->n_pieces;
+  gl_t *qc = xcalloc(3 * big, sizeof *qc);
+  tp->quot_coef = xcalloc(x->n_quot_cols * d, sizeof(gl_t));
+  tp->quot_lde = xcalloc(x->n_quot_cols * big, sizeof(gl_t));
+  if (qc == NULL || tp->quot_coef == NULL || tp->quot_lde == NULL) {
+    free(qc);
+    return STARKML_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < big; i++)
+    for (int c = 0; c < 3; c++) qc[(size_t)c * big + i] = q[i].v[c];
+  starkml_status s =
+      sm_ntt_inverse(plan, qc, 3, big, x->log_big, SM_ORDER_BITREV, SM_ORDER_NATURAL);
+  if (s != STARKML_OK) {
+    free(qc);
+    return s;
+  }
+  /* Values were taken on shift * <w_N>: coefficient j carries shift^j. */
+  gl_t sinv = gl_inv(x->shift), sp = 1;
+  for (size_t j = 0; j < big; j++) {
+    for (int c = 0; c < 3; c++) qc[(size_t)c * big + j] = gl_mul(qc[(size_t)c * big + j], sp);
+    sp = gl_mul(sp, sinv);
+  }
+  /* An honest witness gives a polynomial of fewer than m * P coefficients. */
+  *bad_coeffs = 0;
+  for (size_t j = m * P; j < big; j++)
+    for (int c = 0; c < 3; c++) *bad_coeffs += qc[(size_t)c * big + j] != 0;
+  if (*bad_coeffs != 0 && !tampered) {
+    free(qc);
+    return STARKML_ERR_ARG;
+  }
+  for (size_t k = 0; k < m; k++)
+    for (int c = 0; c < 3; c++) {
+      gl_t *dst = tp->quot_coef + (3 * k + (size_t)c) * d;
+      size_t lo = k * P, len = lo + P <= big ? P : (lo < big ? big - lo : 0);
+      if (len) memcpy(dst, qc + (size_t)c * big + lo, len * sizeof *dst);
+    }
+  free(qc);
+  if (rng != NULL) {
+    /* Blinders s_k (k < m - 1), hq coefficients each per component:
+       Q^_k += x^P s_k, Q^_{k+1} -= s_k, so sum_k x^(kP) Q^_k is unchanged. */
+    for (size_t k = 0; k + 1 < m; k++)
+      for (int c = 0; c < 3; c++)
+        for (size_t i = 0; i < x->hq; i++) {
+          gl_t r = sm_prg_gl(rng);
+          gl_t *lo = tp->quot_coef + (3 * k + (size_t)c) * d;
+          gl_t *hi = tp->quot_coef + (3 * (k + 1) + (size_t)c) * d;
+          lo[P + i] = gl_add(lo[P + i], r);
+          hi[i] = gl_sub(hi[i], r);
+        }
+    /* The FRI mask R: three base polynomials of degree < D - 1, uniformly random. */
+    for (int c = 0; c < 3; c++) {
+      gl_t *dst = tp->quot_coef + (3 * m + (size_t)c) * d;
+      for (size_t i = 0; i + 1 < d; i++) dst[i] = sm_prg_gl(rng);
+    }
+  }
+  return sm_coset_eval(plan, tp->quot_lde, big, tp->quot_coef, d, d, x->n_quot_cols, x->log_big,
+                       x->shift);
+}
+
+/* ---- DEEP composition ----------------------------------------------------------------- */
+
+/* Weights lambda^e for the table's terms, continuing the global exponent *e. */
+static void deep_weights(gl3_t *w, size_t count, gl3_t lambda, gl3_t *lam_pow) {
+  for (size_t i = 0; i < count; i++) {
+    w[i] = *lam_pow;
+    *lam_pow = gl3_mul(*lam_pow, lambda);
+  }
+}
+
+static starkml_status deep_values(const sm_tinfo *x, tprover *tp, gl3_t z, gl3_t zw,
+                                  const gl3_t *w, int threads) {
+  const size_t big = x->big, nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
+  const size_t n_pre = x->user->n_pre, n_main = x->user->n_main;
+  /* Constant parts: sum_c w_c f_c(z), sum_c w'_c f_c(z w), sum_k w''_k q_k(z). */
+  gl3_t kz = gl3_from_base(0), kzw = kz, kq = kz;
+  for (size_t c = 0; c < nbo; c++) {
+    kz = gl3_add(kz, gl3_mul(w[c], tp->ood[c]));
+    kzw = gl3_add(kzw, gl3_mul(w[nbo + c], tp->ood[nbo + c]));
+  }
+  for (size_t c = 0; c < nq; c++) kq = gl3_add(kq, gl3_mul(w[2 * nbo + c], tp->ood[2 * nbo + c]));
+  tp->deep = xcalloc(big, sizeof(gl3_t));
+  gl3_t *scr = xcalloc((size_t)threads * 3 * BLK, sizeof(gl3_t));
+  if (tp->deep == NULL || scr == NULL) {
+    free(scr);
+    return STARKML_ERR_NOMEM;
+  }
+  const size_t blk = big < BLK ? big : BLK;
+  gl_t tw[BLK];
+  gl_t wn = gl_root_of_unity(x->log_big);
+  for (size_t p = 0; p < blk; p++) tw[p] = gl_exp(wn, sm_bitrev(p, x->log_big));
+  const gl3_t wmask = w[2 * nbo + nq];
+#pragma omp parallel num_threads(threads)
+  {
+    gl3_t *iz = scr + (size_t)omp_get_thread_num() * 3 * BLK, *izw = iz + BLK, *bs = izw + BLK;
+#pragma omp for schedule(static)
+    for (size_t b = 0; b < big / blk; b++) {
+      const size_t i0 = b * blk;
+      gl_t x0 = gl_mul(x->shift, gl_exp(wn, sm_bitrev(i0, x->log_big)));
+      for (size_t p = 0; p < blk; p++) {
+        gl3_t xp = gl3_from_base(gl_mul(x0, tw[p]));
+        iz[p] = gl3_sub(xp, z);
+        izw[p] = gl3_sub(xp, zw);
+      }
+      sm_air_gl3_batch_inv(iz, iz, blk, bs);
+      sm_air_gl3_batch_inv(izw, izw, blk, bs);
+      for (size_t p = 0; p < blk; p++) {
+        const size_t i = i0 + p;
+        gl3_t sz = gl3_from_base(0), szw = sz, sq = sz;
+        for (size_t c = 0; c < nbo; c++) {
+          gl_t v = c < n_pre            ? tp->pre_lde[c * big + i]
+                   : c < n_pre + n_main ? tp->main_lde[(c - n_pre) * big + i]
+                                        : tp->aux_lde[(c - n_pre - n_main) * big + i];
+          sz = gl3_add(sz, gl3_mul_base(w[c], v));
+          szw = gl3_add(szw, gl3_mul_base(w[nbo + c], v));
+        }
+        for (size_t c = 0; c < nq; c++)
+          sq = gl3_add(sq, gl3_mul_base(w[2 * nbo + c], tp->quot_lde[c * big + i]));
+        gl3_t v = gl3_mul(gl3_sub(sz, kz), iz[p]);
+        v = gl3_add(v, gl3_mul(gl3_sub(szw, kzw), izw[p]));
+        v = gl3_add(v, gl3_mul(gl3_sub(sq, kq), iz[p]));
+        if (x->n_quot_cols > nq) { /* the mask: lambda^e (r_0 + X r_1 + X^2 r_2) */
+          gl3_t r = {{tp->quot_lde[nq * big + i], tp->quot_lde[(nq + 1) * big + i],
+                      tp->quot_lde[(nq + 2) * big + i]}};
+          v = gl3_add(v, gl3_mul(wmask, r));
+        }
+        tp->deep[i] = v;
+      }
+    }
+  }
+  free(scr);
+  return STARKML_OK;
+}
+
+/* ---- proof writing -------------------------------------------------------------------- */
+
+static void w_section(sm_writer *out, uint32_t tag, sm_writer *sec) {
+  sm_w_u32(out, tag);
+  if (sm_w_status(sec) != STARKML_OK) {
+    out->err = sm_w_status(sec);
+    return;
+  }
+  sm_w_u32(out, (uint32_t)sec->len);
+  sm_w_bytes(out, sec->buf, sec->len);
+}
+
+static void w_row(sm_writer *w, const sm_merkle_tree *tree, const gl_t *lde, size_t cols,
+                  size_t big, size_t row, const uint8_t *salts, sm_digest *path) {
+  for (size_t c = 0; c < cols; c++) sm_w_gl(w, lde[c * big + row]);
+  if (salts != NULL) sm_w_bytes(w, salts + row * SM_STARK_SALT_LEN, SM_STARK_SALT_LEN);
+  if (sm_merkle_path(tree, path, row) != STARKML_OK) {
+    w->err = STARKML_ERR_INTERNAL;
+    return;
+  }
+  for (unsigned l = 0; l < tree->log_n; l++) sm_w_bytes(w, path[l].b, SM_DIGEST_LEN);
+}
+
+/* ---- the prover ----------------------------------------------------------------------- */
+
+static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t *proof_len,
+                                 const sm_stark_statement *st, const sm_stark_witness *wit,
+                                 const sm_stark_options *opt, const uint8_t *seed_in,
+                                 sm_stark_tamper_fn tamper, void *tamper_user) {
+  if (proof == NULL || proof_len == NULL) return STARKML_ERR_ARG;
+  *proof = NULL;
+  *proof_len = 0;
+  if (ctx == NULL || st == NULL || wit == NULL || wit->main == NULL || opt == NULL ||
+      st->n_tables == 0 || st->n_tables > SM_STARK_MAX_TABLES)
+    return STARKML_ERR_ARG;
+  const int threads = ctx->threads;
+  const size_t T = st->n_tables;
+  sm_tinfo *ti = xcalloc(T, sizeof *ti);
+  tprover *tp = xcalloc(T, sizeof *tp);
+  gl3_t *gpow = NULL, *dw = NULL;
+  size_t *qidx = NULL;
+  sm_digest *path = NULL;
+  sm_ntt_plan *plan = NULL;
+  sm_fri_prover fri;
+  memset(&fri, 0, sizeof fri);
+  sm_transcript tr;
+  sm_tr_init(&tr, SM_STARK_DOMAIN);
+  sm_writer out;
+  sm_w_init(&out, SM_STARK_MAX_PROOF_BYTES);
+  sm_writer sec;
+  sm_w_init(&sec, SM_STARK_MAX_PROOF_BYTES);
+  starkml_status s = STARKML_OK;
+  char why[256];
+  unsigned log_big_max = 0;
+  uint8_t seed[SM_PRG_SEED_LEN];
+  if (ti == NULL || tp == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  if ((s = sm_tinfo_derive(ti, &log_big_max, st, opt, why, sizeof why)) != STARKML_OK) {
+    sm_log(ctx, "prove: %s", why);
+    goto done;
+  }
+  if (seed_in != NULL) memcpy(seed, seed_in, sizeof seed);
+  else if ((s = sm_prg_os_seed(seed)) != STARKML_OK) goto done;
+  if ((s = sm_ntt_plan_create(&plan, log_big_max, threads)) != STARKML_OK) goto done;
+
+  /* Witness copies (the test hook may alter them) and the preprocessed LDEs. */
+  for (size_t t = 0; t < T; t++) {
+    const sm_tinfo *x = &ti[t];
+    const sm_air_table *u = x->user;
+    if (wit->main[t] == NULL || (u->n_pre > 0 && (wit->pre == NULL || wit->pre[t] == NULL))) {
+      s = STARKML_ERR_ARG;
+      goto done;
+    }
+    tp[t].main_tr = xcalloc((size_t)u->n_main * x->n, sizeof(gl_t));
+    if (tp[t].main_tr == NULL) {
+      s = STARKML_ERR_NOMEM;
+      goto done;
+    }
+    memcpy(tp[t].main_tr, wit->main[t], (size_t)u->n_main * x->n * sizeof(gl_t));
+    if (tamper != NULL) tamper(tamper_user, t, tp[t].main_tr, x->n);
+    if (tamper == NULL) {
+      size_t row, con;
+      starkml_status c = sm_air_check_trace(u, 0, &row, &con, u->n_pre ? wit->pre[t] : NULL,
+                                            tp[t].main_tr, NULL, st->publics ? st->publics[t] : NULL,
+                                            (gl3_t[SM_AIR_N_CHALLENGES]){{{0}}});
+      if (c != STARKML_OK) {
+        sm_log(ctx, "prove: table %zu (%s): the witness violates constraint %zu at row %zu", t,
+               u->name, con, row);
+        s = c == STARKML_REJECT ? STARKML_ERR_ARG : c;
+        goto done;
+      }
+    }
+    if (u->n_pre > 0) {
+      tp[t].pre_coef = xcalloc((size_t)u->n_pre * x->d, sizeof(gl_t));
+      tp[t].pre_lde = xcalloc((size_t)u->n_pre * x->big, sizeof(gl_t));
+      if (tp[t].pre_coef == NULL || tp[t].pre_lde == NULL) {
+        s = STARKML_ERR_NOMEM;
+        goto done;
+      }
+      sm_tinfo nozk = *x;
+      nozk.h = 0;
+      if ((s = witness_lde(plan, tp[t].pre_coef, tp[t].pre_lde, wit->pre[t], u->n_pre, &nozk,
+                           NULL)) != STARKML_OK ||
+          (s = sm_merkle_commit(&tp[t].pre_tree, tp[t].pre_lde, x->big, u->n_pre, x->big, NULL,
+                                0, threads)) != STARKML_OK)
+        goto done;
+      if (st->pre_roots == NULL ||
+          memcmp(sm_merkle_root(&tp[t].pre_tree), &st->pre_roots[t], SM_DIGEST_LEN) != 0) {
+        sm_log(ctx, "prove: table %zu (%s): preprocessed columns do not match the setup", t,
+               u->name);
+        s = STARKML_ERR_ARG;
+        goto done;
+      }
+    }
+  }
+  if ((s = sm_stark_absorb_statement(&tr, st, opt, ti)) != STARKML_OK) goto done;
+
+  /* Main traces: randomize, extend, commit (salted in zk mode). */
+  for (size_t t = 0; t < T; t++) {
+    const sm_tinfo *x = &ti[t];
+    const size_t k = x->user->n_main;
+    char label[64];
+    tp[t].main_coef = xcalloc(k * x->d, sizeof(gl_t));
+    tp[t].main_lde = xcalloc(k * x->big, sizeof(gl_t));
+    if (tp[t].main_coef == NULL || tp[t].main_lde == NULL) {
+      s = STARKML_ERR_NOMEM;
+      goto done;
+    }
+    sm_prg rng;
+    snprintf(label, sizeof label, "zk/main/%zu", t);
+    sm_prg_init(&rng, seed, label);
+    if ((s = witness_lde(plan, tp[t].main_coef, tp[t].main_lde, tp[t].main_tr, k, x,
+                         opt->zk ? &rng : NULL)) != STARKML_OK)
+      goto done;
+    if (opt->zk) {
+      snprintf(label, sizeof label, "salt/main/%zu", t);
+      if ((tp[t].salt_main = make_salts(seed, label, x->big, threads)) == NULL) {
+        s = STARKML_ERR_NOMEM;
+        goto done;
+      }
+    }
+    if ((s = sm_merkle_commit(&tp[t].main_tree, tp[t].main_lde, x->big, k, x->big,
+                              tp[t].salt_main, opt->zk ? SM_STARK_SALT_LEN : 0, threads)) !=
+        STARKML_OK)
+      goto done;
+    sm_tr_absorb(&tr, "main", sm_merkle_root(&tp[t].main_tree)->b, SM_DIGEST_LEN);
+  }
+  gl3_t alpha = sm_tr_challenge_gl3(&tr, "logup-alpha");
+  gl3_t beta = sm_tr_challenge_gl3(&tr, "logup-beta");
+
+  /* LogUp auxiliary traces. */
+  gl3_t total = gl3_from_base(0);
+  for (size_t t = 0; t < T; t++) {
+    const sm_tinfo *x = &ti[t];
+    if (x->n_aux == 0) continue;
+    const sm_air_table *u = x->user;
+    tp[t].aux_tr = xcalloc((size_t)x->n_aux * x->n, sizeof(gl3_t));
+    gl_t *parts = xcalloc(3 * (size_t)x->n_aux * x->n, sizeof(gl_t));
+    tp[t].aux_coef = xcalloc(3 * (size_t)x->n_aux * x->d, sizeof(gl_t));
+    tp[t].aux_lde = xcalloc(3 * (size_t)x->n_aux * x->big, sizeof(gl_t));
+    if (tp[t].aux_tr == NULL || parts == NULL || tp[t].aux_coef == NULL || tp[t].aux_lde == NULL) {
+      free(parts);
+      s = STARKML_ERR_NOMEM;
+      goto done;
+    }
+    s = sm_air_logup_aux_trace(&x->ext, tp[t].aux_tr, &tp[t].claimed,
+                               u->n_pre ? wit->pre[t] : NULL, tp[t].main_tr,
+                               st->publics ? st->publics[t] : NULL, alpha, beta);
+    if (s != STARKML_OK) {
+      free(parts);
+      goto done;
+    }
+    total = gl3_add(total, tp[t].claimed);
+    for (size_t k = 0; k < x->n_aux; k++)
+      for (size_t i = 0; i < x->n; i++)
+        for (int c = 0; c < 3; c++)
+          parts[(3 * k + (size_t)c) * x->n + i] = tp[t].aux_tr[k * x->n + i].v[c];
+    char label[64];
+    sm_prg rng;
+    snprintf(label, sizeof label, "zk/aux/%zu", t);
+    sm_prg_init(&rng, seed, label);
+    s = witness_lde(plan, tp[t].aux_coef, tp[t].aux_lde, parts, 3 * (size_t)x->n_aux, x,
+                    opt->zk ? &rng : NULL);
+    free(parts);
+    if (s != STARKML_OK) goto done;
+    if (opt->zk) {
+      snprintf(label, sizeof label, "salt/aux/%zu", t);
+      if ((tp[t].salt_aux = make_salts(seed, label, x->big, threads)) == NULL) {
+        s = STARKML_ERR_NOMEM;
+        goto done;
+      }
+    }
+    if ((s = sm_merkle_commit(&tp[t].aux_tree, tp[t].aux_lde, x->big, 3 * (size_t)x->n_aux,
+                              x->big, tp[t].salt_aux, opt->zk ? SM_STARK_SALT_LEN : 0,
+                              threads)) != STARKML_OK)
+      goto done;
+  }
+  if (!gl3_eq(total, gl3_from_base(0)) && tamper == NULL) {
+    sm_log(ctx, "prove: the LogUp buses do not balance (a value is looked up that no table "
+                "provides, or a multiplicity is wrong)");
+    s = STARKML_ERR_ARG;
+    goto done;
+  }
+  for (size_t t = 0; t < T; t++)
+    if (ti[t].n_aux > 0) {
+      sm_tr_absorb(&tr, "aux", sm_merkle_root(&tp[t].aux_tree)->b, SM_DIGEST_LEN);
+      sm_tr_absorb_gl3(&tr, "claimed-sum", &tp[t].claimed, 1);
+    }
+  gl3_t gamma = sm_tr_challenge_gl3(&tr, "compose");
+
+  /* Quotients. */
+  size_t n_cons = ti[T - 1].cons_before + ti[T - 1].ext.n_constraints;
+  gpow = xcalloc(n_cons, sizeof *gpow);
+  if (gpow == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  gpow[0] = gl3_from_base(1);
+  for (size_t j = 1; j < n_cons; j++) gpow[j] = gl3_mul(gpow[j - 1], gamma);
+  for (size_t t = 0; t < T; t++) {
+    const sm_tinfo *x = &ti[t];
+    gl3_t *q = xcalloc(x->big, sizeof *q);
+    if (q == NULL) {
+      s = STARKML_ERR_NOMEM;
+      goto done;
+    }
+    quot_job job = {x, &tp[t], st->publics ? st->publics[t] : NULL, {alpha, beta, tp[t].claimed},
+                    gpow + x->cons_before};
+    s = quotient_values(q, &job, threads);
+    char label[64];
+    sm_prg rng;
+    snprintf(label, sizeof label, "zk/quotient/%zu", t);
+    sm_prg_init(&rng, seed, label);
+    size_t bad = 0;
+    if (s == STARKML_OK)
+      s = quotient_commit(plan, x, &tp[t], q, opt->zk ? &rng : NULL, tamper != NULL, &bad);
+    free(q);
+    if (s == STARKML_ERR_ARG && bad > 0) {
+      sm_log(ctx, "prove: table %zu (%s): the constraints are not satisfied (quotient is not "
+                  "a polynomial)", t, x->user->name);
+      goto done;
+    }
+    if (s != STARKML_OK) goto done;
+    if (opt->zk) {
+      snprintf(label, sizeof label, "salt/quotient/%zu", t);
+      if ((tp[t].salt_quot = make_salts(seed, label, x->big, threads)) == NULL) {
+        s = STARKML_ERR_NOMEM;
+        goto done;
+      }
+    }
+    if ((s = sm_merkle_commit(&tp[t].quot_tree, tp[t].quot_lde, x->big, x->n_quot_cols, x->big,
+                              tp[t].salt_quot, opt->zk ? SM_STARK_SALT_LEN : 0, threads)) !=
+        STARKML_OK)
+      goto done;
+    sm_tr_absorb(&tr, "quotient", sm_merkle_root(&tp[t].quot_tree)->b, SM_DIGEST_LEN);
+  }
+
+  /* Out-of-domain point and values. */
+  gl3_t z = sm_tr_challenge_gl3(&tr, "ood");
+  for (size_t t = 0; t < T; t++) {
+    const sm_tinfo *x = &ti[t];
+    const sm_air_table *u = x->user;
+    gl3_t zw = gl3_mul_base(z, gl_root_of_unity(x->log_n));
+    const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
+    tp[t].ood = xcalloc(2 * nbo + nq, sizeof(gl3_t));
+    if (tp[t].ood == NULL) {
+      s = STARKML_ERR_NOMEM;
+      goto done;
+    }
+    for (size_t c = 0; c < nbo; c++) {
+      const gl_t *coef;
+      size_t len;
+      if (c < u->n_pre) coef = tp[t].pre_coef + c * x->d, len = x->n;
+      else if (c < (size_t)u->n_pre + u->n_main)
+        coef = tp[t].main_coef + (c - u->n_pre) * x->d, len = x->n + x->h;
+      else coef = tp[t].aux_coef + (c - u->n_pre - u->n_main) * x->d, len = x->n + x->h;
+      tp[t].ood[c] = sm_poly_eval_ext(coef, len, z);
+      tp[t].ood[nbo + c] = sm_poly_eval_ext(coef, len, zw);
+    }
+    for (size_t c = 0; c < nq; c++)
+      tp[t].ood[2 * nbo + c] = sm_poly_eval_ext(tp[t].quot_coef + c * x->d, x->d, z);
+    sm_tr_absorb_gl3(&tr, "ood-values", tp[t].ood, 2 * nbo + nq);
+  }
+  gl3_t lambda = sm_tr_challenge_gl3(&tr, "deep");
+
+  /* DEEP composition per table, then FRI over all of them. */
+  gl3_t lam_pow = gl3_from_base(1);
+  sm_fri_input *inputs = xcalloc(T, sizeof *inputs);
+  if (inputs == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  for (size_t t = 0; t < T && s == STARKML_OK; t++) {
+    const sm_tinfo *x = &ti[t];
+    const size_t nw = 2 * x->n_base_open + 3 * (size_t)x->n_pieces + 1;
+    free(dw);
+    dw = xcalloc(nw, sizeof *dw);
+    if (dw == NULL) {
+      s = STARKML_ERR_NOMEM;
+      break;
+    }
+    deep_weights(dw, nw, lambda, &lam_pow);
+    gl3_t zw = gl3_mul_base(z, gl_root_of_unity(x->log_n));
+    s = deep_values(x, &tp[t], z, zw, dw, threads);
+    inputs[t].log_size = x->log_big;
+    inputs[t].values = tp[t].deep;
+  }
+  sm_fri_params fp;
+  sm_stark_fri_params(&fp, opt, ti, T, threads);
+  if (s == STARKML_OK) s = sm_fri__commit(&fri, &tr, plan, &fp, inputs, T, tamper != NULL);
+  free(inputs);
+  if (s != STARKML_OK) goto done;
+  for (size_t t = 0; t < T; t++) {
+    free(tp[t].deep);
+    tp[t].deep = NULL;
+  }
+
+  uint64_t nonce = 0;
+  if ((s = sm_tr_grind(&tr, &nonce, opt->grinding_bits, threads)) != STARKML_OK) goto done;
+  qidx = xcalloc(opt->n_queries, sizeof *qidx);
+  path = xcalloc(64, sizeof *path);
+  if (qidx == NULL || path == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  sm_tr_challenge_indices(&tr, "queries", qidx, opt->n_queries, log_big_max);
+
+  /* Write the proof. */
+  sm_w_bytes(&out, SM_STARK_MAGIC, 4);
+  sm_w_u32(&out, SM_STARK_PROTOCOL_VERSION);
+  sm_w_u32(&sec, opt->log_blowup);
+  sm_w_u32(&sec, opt->n_queries);
+  sm_w_u32(&sec, opt->grinding_bits);
+  sm_w_u32(&sec, opt->zk);
+  sm_w_u32(&sec, opt->preset);
+  sm_w_u32(&sec, opt->log_arity);
+  sm_w_u32(&sec, opt->log_final_degree);
+  sm_w_u32(&sec, (uint32_t)T);
+  for (size_t t = 0; t < T; t++) {
+    sm_w_u32(&sec, ti[t].log_n);
+    sm_w_u32(&sec, ti[t].h);
+    sm_w_u32(&sec, ti[t].hq);
+    sm_w_u32(&sec, ti[t].n_pieces);
+  }
+  w_section(&out, SM_SEC_HEADER, &sec);
+  sec.len = 0;
+  for (size_t t = 0; t < T; t++) {
+    sm_w_bytes(&sec, sm_merkle_root(&tp[t].main_tree)->b, SM_DIGEST_LEN);
+    if (ti[t].n_aux > 0) {
+      sm_w_bytes(&sec, sm_merkle_root(&tp[t].aux_tree)->b, SM_DIGEST_LEN);
+      sm_w_gl3(&sec, tp[t].claimed);
+    }
+    sm_w_bytes(&sec, sm_merkle_root(&tp[t].quot_tree)->b, SM_DIGEST_LEN);
+  }
+  w_section(&out, SM_SEC_COMMITMENTS, &sec);
+  sec.len = 0;
+  for (size_t t = 0; t < T; t++)
+    for (size_t c = 0; c < 2 * ti[t].n_base_open + 3 * (size_t)ti[t].n_pieces; c++)
+      sm_w_gl3(&sec, tp[t].ood[c]);
+  w_section(&out, SM_SEC_OOD, &sec);
+  sec.len = 0;
+  sm_fri_write_commitment(&sec, fri.roots, fri.sched.n_layers, fri.final_coeffs,
+                          fri.sched.n_final);
+  w_section(&out, SM_SEC_FRI, &sec);
+  sec.len = 0;
+  sm_w_u64(&sec, nonce);
+  w_section(&out, SM_SEC_POW, &sec);
+  sec.len = 0;
+  for (uint32_t qi = 0; qi < opt->n_queries && sm_w_status(&sec) == STARKML_OK; qi++) {
+    for (size_t t = 0; t < T; t++) {
+      const sm_tinfo *x = &ti[t];
+      const size_t row = qidx[qi] >> (log_big_max - x->log_big);
+      if (x->user->n_pre > 0)
+        w_row(&sec, &tp[t].pre_tree, tp[t].pre_lde, x->user->n_pre, x->big, row, NULL, path);
+      w_row(&sec, &tp[t].main_tree, tp[t].main_lde, x->user->n_main, x->big, row,
+            tp[t].salt_main, path);
+      if (x->n_aux > 0)
+        w_row(&sec, &tp[t].aux_tree, tp[t].aux_lde, 3 * (size_t)x->n_aux, x->big, row,
+              tp[t].salt_aux, path);
+      w_row(&sec, &tp[t].quot_tree, tp[t].quot_lde, x->n_quot_cols, x->big, row,
+            tp[t].salt_quot, path);
+    }
+    sm_fri_query_proof fq;
+    if ((s = sm_fri_open(&fq, &fri, qidx[qi])) != STARKML_OK) goto done;
+    s = sm_fri_write_query_proof(&sec, &fri.sched, &fq);
+    sm_fri_query_proof_free(&fq);
+    if (s != STARKML_OK) goto done;
+  }
+  w_section(&out, SM_SEC_QUERIES, &sec);
+  if ((s = sm_w_status(&out)) != STARKML_OK) {
+    if (s == STARKML_ERR_ARG) sm_log(ctx, "prove: the proof exceeds the size cap");
+    goto done;
+  }
+  *proof = out.buf;
+  *proof_len = out.len;
+  out.buf = NULL;
+
+done:
+  if (tp != NULL)
+    for (size_t t = 0; t < T; t++) tprover_free(&tp[t]);
+  if (ti != NULL) sm_tinfo_free(ti, T);
+  free(ti), free(tp), free(gpow), free(dw), free(qidx), free(path);
+  sm_fri_prover_free(&fri);
+  sm_ntt_plan_free(plan);
+  sm_tr_free(&tr);
+  sm_w_free(&out);
+  sm_w_free(&sec);
+  memset(seed, 0, sizeof seed);
+  return s;
+}
+
+starkml_status sm_stark_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *proof_len,
+                              const sm_stark_statement *st, const sm_stark_witness *w,
+                              const sm_stark_options *opt, const uint8_t *seed) {
+  return prove_impl(ctx, proof, proof_len, st, w, opt, seed, NULL, NULL);
+}
+
+starkml_status sm_stark_prove_tampered(const starkml_ctx *ctx, uint8_t **proof,
+                                       size_t *proof_len, const sm_stark_statement *st,
+                                       const sm_stark_witness *w, const sm_stark_options *opt,
+                                       const uint8_t *seed, sm_stark_tamper_fn fn,
+                                       void *user) {
+  if (fn == NULL) return STARKML_ERR_ARG;
+  return prove_impl(ctx, proof, proof_len, st, w, opt, seed, fn, user);
+}
+
+starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
+                              const sm_stark_statement *st, const sm_stark_witness *w,
+                              const sm_stark_options *opt) {
+  if (roots == NULL || st == NULL) return STARKML_ERR_ARG;
+  memset(roots, 0, st->n_tables * sizeof *roots);
+  if (ctx == NULL || w == NULL || st->n_tables == 0 || st->n_tables > SM_STARK_MAX_TABLES)
+    return STARKML_ERR_ARG;
+  sm_tinfo *ti = xcalloc(st->n_tables, sizeof *ti);
+  if (ti == NULL) return STARKML_ERR_NOMEM;
+  unsigned log_big_max;
+  char why[256];
+  sm_stark_statement st2 = *st;
+  st2.pre_roots = roots; /* not read by the derivation */
+  starkml_status s = sm_tinfo_derive(ti, &log_big_max, &st2, opt, why, sizeof why);
+  if (s != STARKML_OK) {
+    sm_log(ctx, "setup: %s", why);
+    free(ti);
+    return s;
+  }
+  sm_ntt_plan *plan = NULL;
+  s = sm_ntt_plan_create(&plan, log_big_max, ctx->threads);
+  for (size_t t = 0; t < st->n_tables && s == STARKML_OK; t++) {
+    const sm_tinfo *x = &ti[t];
+    if (x->user->n_pre == 0) continue;
+    if (w->pre == NULL || w->pre[t] == NULL) {
+      s = STARKML_ERR_ARG;
+      break;
+    }
+    gl_t *coef = xcalloc((size_t)x->user->n_pre * x->d, sizeof(gl_t));
+    gl_t *lde = xcalloc((size_t)x->user->n_pre * x->big, sizeof(gl_t));
+    sm_merkle_tree tree;
+    memset(&tree, 0, sizeof tree);
+    sm_tinfo nozk = *x;
+    nozk.h = 0;
+    if (coef == NULL || lde == NULL) s = STARKML_ERR_NOMEM;
+    if (s == STARKML_OK) s = witness_lde(plan, coef, lde, w->pre[t], x->user->n_pre, &nozk, NULL);
+    if (s == STARKML_OK)
+      s = sm_merkle_commit(&tree, lde, x->big, x->user->n_pre, x->big, NULL, 0, ctx->threads);
+    if (s == STARKML_OK) roots[t] = *sm_merkle_root(&tree);
+    sm_merkle_tree_free(&tree);
+    free(coef);
+    free(lde);
+  }
+  sm_ntt_plan_free(plan);
+  sm_tinfo_free(ti, st->n_tables);
+  free(ti);
+  if (s != STARKML_OK) memset(roots, 0, st->n_tables * sizeof *roots);
+  return s;
+}

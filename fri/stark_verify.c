@@ -1,0 +1,485 @@
+/*
+ * The STARK verifier. It parses the whole proof first (any malformation is
+ * STARKML_ERR_PARSE), then replays the Fiat-Shamir schedule and runs every check; each
+ * failed check is STARKML_REJECT with its own reason. Shapes come from the statement and
+ * the options, never from the proof; the options' security is recomputed and compared
+ * with the verifier's floor before anything else.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "fri/stark_internal.h"
+
+typedef struct {
+  sm_digest main_root, aux_root, quot_root;
+  gl3_t claimed;
+  gl3_t *ood;
+} vtable;
+
+/* One opened row of one tree: values, salt, path. */
+typedef struct {
+  gl_t *vals;
+  uint8_t salt[SM_STARK_SALT_LEN];
+  sm_digest *path;
+} vrow;
+
+/* Openings of one table at one query. */
+typedef struct {
+  vrow pre, main, aux, quot;
+} vopen;
+
+static void *xcalloc(size_t n, size_t size) {
+  if (n == 0) n = 1;
+  if (size != 0 && n > SIZE_MAX / size) return NULL;
+  return calloc(n, size);
+}
+
+static starkml_status r_section(sm_reader *r, uint32_t want, sm_reader *sub) {
+  uint32_t tag = 0, len = 0;
+  sm_r_u32(r, &tag);
+  sm_r_u32(r, &len);
+  if (r->err != STARKML_OK || tag != want || len > sm_r_remaining(r)) return STARKML_ERR_PARSE;
+  sm_r_init(sub, r->p + r->pos, len);
+  r->pos += len;
+  return STARKML_OK;
+}
+
+static starkml_status r_row(sm_reader *r, vrow *row, size_t width, int salted, unsigned depth) {
+  row->vals = xcalloc(width, sizeof(gl_t));
+  row->path = xcalloc(depth, sizeof(sm_digest));
+  if (row->vals == NULL || row->path == NULL) return STARKML_ERR_NOMEM;
+  sm_r_gl_array(r, row->vals, width);
+  if (salted) sm_r_bytes(r, row->salt, SM_STARK_SALT_LEN);
+  for (unsigned l = 0; l < depth; l++) sm_r_bytes(r, row->path[l].b, SM_DIGEST_LEN);
+  return r->err;
+}
+
+static void vrow_free(vrow *r) {
+  free(r->vals);
+  free(r->path);
+}
+
+static int row_ok(const sm_digest *root, const vrow *row, size_t width, int salted,
+                  unsigned depth, size_t index) {
+  sm_digest leaf;
+  sm_merkle_leaf(&leaf, row->vals, width, salted ? row->salt : NULL,
+                 salted ? SM_STARK_SALT_LEN : 0);
+  return sm_merkle_verify(root, depth, index, &leaf, row->path) == STARKML_OK;
+}
+
+/* The constraints' combination at z against the quotient pieces' values at z. */
+static int ood_ok(const sm_tinfo *x, const vtable *vt, const gl_t *publics, gl3_t alpha,
+                  gl3_t beta, gl3_t gamma_pow, gl3_t gamma, gl3_t z) {
+  const sm_air_table *t = &x->ext;
+  const size_t n_pre = t->n_pre, n_main = t->n_main, nbo = x->n_base_open;
+  const size_t ncol = n_pre + n_main + x->n_aux;
+  gl3_t *cur = xcalloc(2 * ncol + t->n_nodes + t->n_constraints, sizeof(gl3_t));
+  if (cur == NULL) return -1;
+  gl3_t *next = cur + ncol, *scratch = next + ncol, *out = scratch + t->n_nodes;
+  for (size_t c = 0; c < n_pre + n_main; c++) cur[c] = vt->ood[c], next[c] = vt->ood[nbo + c];
+  for (size_t k = 0; k < x->n_aux; k++) {
+    const size_t b = n_pre + n_main + 3 * k;
+    cur[n_pre + n_main + k] = sm_gl3_from_parts(&vt->ood[b]);
+    next[n_pre + n_main + k] = sm_gl3_from_parts(&vt->ood[nbo + b]);
+  }
+  gl3_t chal[SM_AIR_N_CHALLENGES] = {alpha, beta, vt->claimed};
+  int ok = sm_air_eval_row(t, x->n_aux, out, cur, next, publics, chal, scratch) == STARKML_OK;
+  /* Selector denominators at z. */
+  gl3_t zn = gl3_exp(z, x->n);
+  gl3_t zh = gl3_sub(zn, gl3_from_base(1));
+  gl_t w_last = gl_exp(gl_root_of_unity(x->log_n), x->n - 1);
+  gl3_t d_first = gl3_sub(z, gl3_from_base(1)), d_last = gl3_sub(z, gl3_from_base(w_last));
+  gl3_t inv_first = gl3_inv(d_first), inv_last = gl3_inv(d_last), inv_zh = gl3_inv(zh);
+  gl3_t lhs = gl3_from_base(0), g = gamma_pow;
+  for (size_t j = 0; ok && j < t->n_constraints; j++) {
+    gl3_t sel;
+    switch (t->constraints[j].selector) {
+      case SM_SEL_FIRST: sel = inv_first; break;
+      case SM_SEL_LAST: sel = inv_last; break;
+      case SM_SEL_TRANSITION: sel = gl3_mul(d_last, inv_zh); break;
+      default: sel = inv_zh; break;
+    }
+    lhs = gl3_add(lhs, gl3_mul(gl3_mul(g, out[j]), sel));
+    g = gl3_mul(g, gamma);
+  }
+  gl3_t rhs = gl3_from_base(0), zp = gl3_from_base(1);
+  gl3_t zP = gl3_exp(z, x->piece_len);
+  for (size_t k = 0; k < x->n_pieces; k++) {
+    rhs = gl3_add(rhs, gl3_mul(zp, sm_gl3_from_parts(&vt->ood[2 * nbo + 3 * k])));
+    zp = gl3_mul(zp, zP);
+  }
+  free(cur);
+  return ok && gl3_eq(lhs, rhs);
+}
+
+/* P_t at the opened row (x = the row's LDE point), from the openings and OOD values. */
+static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl_t xp, gl3_t z,
+                     gl3_t zw, const gl3_t *w) {
+  const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
+  const size_t n_pre = x->user->n_pre, n_main = x->user->n_main;
+  gl3_t sz = gl3_from_base(0), szw = sz, sq = sz;
+  for (size_t c = 0; c < nbo; c++) {
+    gl_t v = c < n_pre            ? o->pre.vals[c]
+             : c < n_pre + n_main ? o->main.vals[c - n_pre]
+                                  : o->aux.vals[c - n_pre - n_main];
+    sz = gl3_add(sz, gl3_mul(w[c], gl3_sub(gl3_from_base(v), vt->ood[c])));
+    szw = gl3_add(szw, gl3_mul(w[nbo + c], gl3_sub(gl3_from_base(v), vt->ood[nbo + c])));
+  }
+  for (size_t c = 0; c < nq; c++)
+    sq = gl3_add(sq, gl3_mul(w[2 * nbo + c],
+                             gl3_sub(gl3_from_base(o->quot.vals[c]), vt->ood[2 * nbo + c])));
+  gl3_t X = gl3_from_base(xp);
+  gl3_t v = gl3_mul(gl3_add(sz, sq), gl3_inv(gl3_sub(X, z)));
+  v = gl3_add(v, gl3_mul(szw, gl3_inv(gl3_sub(X, zw))));
+  if (x->n_quot_cols > nq) {
+    gl3_t r = {{o->quot.vals[nq], o->quot.vals[nq + 1], o->quot.vals[nq + 2]}};
+    v = gl3_add(v, gl3_mul(w[2 * nbo + nq], r));
+  }
+  return v;
+}
+
+starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
+                               const sm_stark_statement *st, sm_preset floor,
+                               unsigned floor_bits_override, const uint8_t *proof,
+                               size_t proof_len) {
+  sm_stark_reject why_dummy;
+  if (reason == NULL) reason = &why_dummy;
+  *reason = SM_REJ_NONE;
+  if (ctx == NULL || st == NULL || st->n_tables == 0 || st->n_tables > SM_STARK_MAX_TABLES ||
+      st->tables == NULL || (proof == NULL && proof_len > 0))
+    return STARKML_ERR_ARG;
+  for (size_t t = 0; t < st->n_tables; t++)
+    if (sm_air_validate(&st->tables[t], 0, NULL, 0) != STARKML_OK ||
+        (st->tables[t].n_pre > 0 && st->pre_roots == NULL) ||
+        (st->tables[t].n_public > 0 && (st->publics == NULL || st->publics[t] == NULL)))
+      return STARKML_ERR_ARG;
+  if (proof_len > SM_STARK_MAX_PROOF_BYTES) return STARKML_ERR_PARSE;
+
+  const size_t T = st->n_tables;
+  sm_tinfo *ti = xcalloc(T, sizeof *ti);
+  vtable *vt = xcalloc(T, sizeof *vt);
+  vopen *op = NULL;
+  sm_fri_query_proof *fq = NULL;
+  sm_digest *fri_roots = NULL;
+  gl3_t *fri_final = NULL, *dw = NULL, *inj = NULL;
+  size_t *qidx = NULL, n_op = 0, n_fq = 0;
+  int ti_ok = 0, fv_ok = 0;
+  sm_fri_verifier fv;
+  memset(&fv, 0, sizeof fv);
+  sm_transcript tr;
+  sm_tr_init(&tr, SM_STARK_DOMAIN);
+  starkml_status s = STARKML_OK;
+  sm_stark_options opt;
+  memset(&opt, 0, sizeof opt);
+  unsigned log_big_max = 0;
+  sm_fri_schedule sched;
+  sm_fri_params fp;
+  uint64_t nonce = 0;
+  if (ti == NULL || vt == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+
+  /* ---- parse ---- */
+  sm_reader r, sec;
+  sm_r_init(&r, proof, proof_len);
+  uint8_t magic[4] = {0};
+  uint32_t version = 0;
+  sm_r_bytes(&r, magic, 4);
+  sm_r_u32(&r, &version);
+  if (r.err != STARKML_OK || memcmp(magic, SM_STARK_MAGIC, 4) != 0) {
+    s = STARKML_ERR_PARSE;
+    goto done;
+  }
+  if (version != SM_STARK_PROTOCOL_VERSION) {
+    *reason = SM_REJ_VERSION;
+    s = STARKML_REJECT;
+    goto done;
+  }
+  if ((s = r_section(&r, SM_SEC_HEADER, &sec)) != STARKML_OK) goto done;
+  uint32_t n_tables = 0;
+  sm_r_u32(&sec, &opt.log_blowup);
+  sm_r_u32(&sec, &opt.n_queries);
+  sm_r_u32(&sec, &opt.grinding_bits);
+  sm_r_u32(&sec, &opt.zk);
+  sm_r_u32(&sec, &opt.preset);
+  sm_r_u32(&sec, &opt.log_arity);
+  sm_r_u32(&sec, &opt.log_final_degree);
+  sm_r_u32(&sec, &n_tables);
+  if (sec.err != STARKML_OK) {
+    s = STARKML_ERR_PARSE;
+    goto done;
+  }
+  if (n_tables != T) {
+    *reason = SM_REJ_SHAPE;
+    s = STARKML_REJECT;
+    goto done;
+  }
+  uint32_t echo[SM_STARK_MAX_TABLES][4];
+  for (size_t t = 0; t < T; t++)
+    for (int k = 0; k < 4; k++) sm_r_u32(&sec, &echo[t][k]);
+  if (sm_r_finish(&sec) != STARKML_OK) {
+    s = STARKML_ERR_PARSE;
+    goto done;
+  }
+  if (sm_stark_options_check(&opt) != STARKML_OK) {
+    *reason = SM_REJ_BAD_OPTIONS;
+    s = STARKML_REJECT;
+    goto done;
+  }
+  if (sm_tinfo_derive(ti, &log_big_max, st, &opt, NULL, 0) != STARKML_OK) {
+    *reason = SM_REJ_BAD_OPTIONS;
+    s = STARKML_REJECT;
+    goto done;
+  }
+  ti_ok = 1;
+  for (size_t t = 0; t < T; t++)
+    if (echo[t][0] != ti[t].log_n || echo[t][1] != ti[t].h || echo[t][2] != ti[t].hq ||
+        echo[t][3] != ti[t].n_pieces) {
+      *reason = SM_REJ_SHAPE;
+      s = STARKML_REJECT;
+      goto done;
+    }
+  {
+    sm_soundness_bits bits;
+    if (sm_stark_security(&bits, st, &opt) != STARKML_OK) {
+      *reason = SM_REJ_BAD_OPTIONS;
+      s = STARKML_REJECT;
+      goto done;
+    }
+    int meets = floor_bits_override ? bits.conjectured_bits >= floor_bits_override
+                                    : sm_soundness_meets(&bits, floor);
+    if (!meets) {
+      sm_log(ctx, "verify: the proof's options give %u provable / %u conjectured bits, below "
+                  "the floor", bits.provable_bits, bits.conjectured_bits);
+      *reason = SM_REJ_BELOW_FLOOR;
+      s = STARKML_REJECT;
+      goto done;
+    }
+  }
+  /* Commitments. */
+  if ((s = r_section(&r, SM_SEC_COMMITMENTS, &sec)) != STARKML_OK) goto done;
+  for (size_t t = 0; t < T; t++) {
+    sm_r_bytes(&sec, vt[t].main_root.b, SM_DIGEST_LEN);
+    if (ti[t].n_aux > 0) {
+      sm_r_bytes(&sec, vt[t].aux_root.b, SM_DIGEST_LEN);
+      sm_r_gl3(&sec, &vt[t].claimed);
+    }
+    sm_r_bytes(&sec, vt[t].quot_root.b, SM_DIGEST_LEN);
+  }
+  if (sm_r_finish(&sec) != STARKML_OK) {
+    s = STARKML_ERR_PARSE;
+    goto done;
+  }
+  /* Out-of-domain values. */
+  if ((s = r_section(&r, SM_SEC_OOD, &sec)) != STARKML_OK) goto done;
+  for (size_t t = 0; t < T; t++) {
+    size_t n = 2 * ti[t].n_base_open + 3 * (size_t)ti[t].n_pieces;
+    if ((vt[t].ood = xcalloc(n, sizeof(gl3_t))) == NULL) {
+      s = STARKML_ERR_NOMEM;
+      goto done;
+    }
+    for (size_t c = 0; c < n; c++) sm_r_gl3(&sec, &vt[t].ood[c]);
+  }
+  if (sm_r_finish(&sec) != STARKML_OK) {
+    s = STARKML_ERR_PARSE;
+    goto done;
+  }
+  /* FRI commitment. */
+  sm_stark_fri_params(&fp, &opt, ti, T, ctx->threads);
+  {
+    unsigned sizes[SM_STARK_MAX_TABLES];
+    for (size_t t = 0; t < T; t++) sizes[t] = ti[t].log_big;
+    if (sm_fri_schedule_compute(&sched, &fp, sizes, T) != STARKML_OK) {
+      *reason = SM_REJ_BAD_OPTIONS;
+      s = STARKML_REJECT;
+      goto done;
+    }
+  }
+  fri_roots = xcalloc(sched.n_layers, sizeof *fri_roots);
+  fri_final = xcalloc(sched.n_final, sizeof *fri_final);
+  if (fri_roots == NULL || fri_final == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  if ((s = r_section(&r, SM_SEC_FRI, &sec)) != STARKML_OK) goto done;
+  if (sm_fri_read_commitment(fri_roots, fri_final, &sec, &sched) != STARKML_OK ||
+      sm_r_finish(&sec) != STARKML_OK) {
+    s = STARKML_ERR_PARSE;
+    goto done;
+  }
+  if ((s = r_section(&r, SM_SEC_POW, &sec)) != STARKML_OK) goto done;
+  sm_r_u64(&sec, &nonce);
+  if (sm_r_finish(&sec) != STARKML_OK) {
+    s = STARKML_ERR_PARSE;
+    goto done;
+  }
+  /* Query openings. */
+  if ((s = r_section(&r, SM_SEC_QUERIES, &sec)) != STARKML_OK) goto done;
+  op = xcalloc((size_t)opt.n_queries * T, sizeof *op);
+  fq = xcalloc(opt.n_queries, sizeof *fq);
+  if (op == NULL || fq == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  for (uint32_t q = 0; q < opt.n_queries && s == STARKML_OK; q++) {
+    for (size_t t = 0; t < T && s == STARKML_OK; t++) {
+      const sm_tinfo *x = &ti[t];
+      vopen *o = &op[(size_t)q * T + t];
+      n_op++;
+      if (x->user->n_pre > 0) s = r_row(&sec, &o->pre, x->user->n_pre, 0, x->log_big);
+      if (s == STARKML_OK) s = r_row(&sec, &o->main, x->user->n_main, (int)opt.zk, x->log_big);
+      if (s == STARKML_OK && x->n_aux > 0)
+        s = r_row(&sec, &o->aux, 3 * (size_t)x->n_aux, (int)opt.zk, x->log_big);
+      if (s == STARKML_OK) s = r_row(&sec, &o->quot, x->n_quot_cols, (int)opt.zk, x->log_big);
+    }
+    if (s == STARKML_OK) {
+      s = sm_fri_read_query_proof(&fq[q], &sec, &sched);
+      n_fq++;
+    }
+  }
+  if (s != STARKML_OK || sm_r_finish(&sec) != STARKML_OK || sm_r_finish(&r) != STARKML_OK) {
+    if (s != STARKML_ERR_NOMEM) s = STARKML_ERR_PARSE;
+    goto done;
+  }
+
+  /* ---- replay and check ---- */
+  if ((s = sm_stark_absorb_statement(&tr, st, &opt, ti)) != STARKML_OK) goto done;
+  for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "main", vt[t].main_root.b, SM_DIGEST_LEN);
+  gl3_t alpha = sm_tr_challenge_gl3(&tr, "logup-alpha");
+  gl3_t beta = sm_tr_challenge_gl3(&tr, "logup-beta");
+  gl3_t total = gl3_from_base(0);
+  for (size_t t = 0; t < T; t++)
+    if (ti[t].n_aux > 0) {
+      sm_tr_absorb(&tr, "aux", vt[t].aux_root.b, SM_DIGEST_LEN);
+      sm_tr_absorb_gl3(&tr, "claimed-sum", &vt[t].claimed, 1);
+      total = gl3_add(total, vt[t].claimed);
+    }
+  if (!gl3_eq(total, gl3_from_base(0))) {
+    *reason = SM_REJ_LOGUP_SUM;
+    s = STARKML_REJECT;
+    goto done;
+  }
+  gl3_t gamma = sm_tr_challenge_gl3(&tr, "compose");
+  for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "quotient", vt[t].quot_root.b, SM_DIGEST_LEN);
+  gl3_t z = sm_tr_challenge_gl3(&tr, "ood");
+  /* z must avoid every trace domain (Z_H(z) = 0) and every LDE domain ((z/s)^N = 1). */
+  for (size_t t = 0; t < T; t++) {
+    gl3_t one = gl3_from_base(1);
+    gl3_t zs = gl3_mul_base(z, gl_inv(ti[t].shift));
+    if (gl3_eq(gl3_exp(z, ti[t].n), one) || gl3_eq(gl3_exp(zs, ti[t].big), one) ||
+        gl3_eq(gl3_exp(z, ti[t].big), one)) {
+      *reason = SM_REJ_OOD_POINT;
+      s = STARKML_REJECT;
+      goto done;
+    }
+  }
+  for (size_t t = 0; t < T; t++)
+    sm_tr_absorb_gl3(&tr, "ood-values", vt[t].ood,
+                     2 * ti[t].n_base_open + 3 * (size_t)ti[t].n_pieces);
+  {
+    gl3_t gp = gl3_from_base(1);
+    for (size_t t = 0; t < T; t++) {
+      int ok = ood_ok(&ti[t], &vt[t], st->publics ? st->publics[t] : NULL, alpha, beta, gp,
+                      gamma, z);
+      if (ok < 0) {
+        s = STARKML_ERR_NOMEM;
+        goto done;
+      }
+      if (!ok) {
+        *reason = SM_REJ_OOD;
+        s = STARKML_REJECT;
+        goto done;
+      }
+      for (size_t j = 0; j < ti[t].ext.n_constraints; j++) gp = gl3_mul(gp, gamma);
+    }
+  }
+  gl3_t lambda = sm_tr_challenge_gl3(&tr, "deep");
+  {
+    unsigned sizes[SM_STARK_MAX_TABLES];
+    for (size_t t = 0; t < T; t++) sizes[t] = ti[t].log_big;
+    starkml_status fs = sm_fri_verifier_init(&fv, &tr, &fp, sizes, T, fri_roots,
+                                             sched.n_layers, fri_final, sched.n_final);
+    if (fs != STARKML_OK) {
+      *reason = SM_REJ_FRI_FINAL;
+      s = fs == STARKML_REJECT ? STARKML_REJECT : fs;
+      goto done;
+    }
+    fv_ok = 1;
+  }
+  if (sm_tr_check_pow(&tr, opt.grinding_bits, nonce) != STARKML_OK) {
+    *reason = SM_REJ_POW;
+    s = STARKML_REJECT;
+    goto done;
+  }
+  qidx = xcalloc(opt.n_queries, sizeof *qidx);
+  inj = xcalloc(sched.n_layers + 1, sizeof *inj);
+  size_t n_w = 0;
+  for (size_t t = 0; t < T; t++) n_w += 2 * ti[t].n_base_open + 3 * (size_t)ti[t].n_pieces + 1;
+  dw = xcalloc(n_w, sizeof *dw);
+  if (qidx == NULL || inj == NULL || dw == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  sm_tr_challenge_indices(&tr, "queries", qidx, opt.n_queries, log_big_max);
+  {
+    gl3_t lp = gl3_from_base(1);
+    for (size_t i = 0; i < n_w; i++) dw[i] = lp, lp = gl3_mul(lp, lambda);
+  }
+  for (uint32_t q = 0; q < opt.n_queries; q++) {
+    for (unsigned j = 0; j <= sched.n_layers; j++) inj[j] = gl3_from_base(0);
+    size_t woff = 0;
+    for (size_t t = 0; t < T; t++) {
+      const sm_tinfo *x = &ti[t];
+      const vopen *o = &op[(size_t)q * T + t];
+      const size_t row = qidx[q] >> (log_big_max - x->log_big);
+      const int salted = (int)opt.zk;
+      int ok = row_ok(&vt[t].main_root, &o->main, x->user->n_main, salted, x->log_big, row) &&
+               row_ok(&vt[t].quot_root, &o->quot, x->n_quot_cols, salted, x->log_big, row);
+      if (x->user->n_pre > 0)
+        ok = ok && row_ok(&st->pre_roots[t], &o->pre, x->user->n_pre, 0, x->log_big, row);
+      if (x->n_aux > 0)
+        ok = ok && row_ok(&vt[t].aux_root, &o->aux, 3 * (size_t)x->n_aux, salted, x->log_big, row);
+      if (!ok) {
+        *reason = SM_REJ_MERKLE;
+        s = STARKML_REJECT;
+        goto done;
+      }
+      gl_t xp = sm_fri_point(log_big_max, x->log_big, row);
+      gl3_t zw = gl3_mul_base(z, gl_root_of_unity(x->log_n));
+      gl3_t v = deep_at(x, &vt[t], o, xp, z, zw, dw + woff);
+      woff += 2 * x->n_base_open + 3 * (size_t)x->n_pieces + 1;
+      for (unsigned j = 0; j <= sched.n_layers; j++)
+        if (sched.log_size[j] == x->log_big) inj[j] = gl3_add(inj[j], v);
+    }
+    sm_fri_reason fr;
+    starkml_status fs = sm_fri_verify_query(&fr, &fv, qidx[q], inj, sched.n_layers + 1, &fq[q]);
+    if (fs != STARKML_OK) {
+      *reason = fr == SM_FRI_REASON_FINAL ? SM_REJ_FRI_FINAL
+                : fr == SM_FRI_REASON_PATH ? SM_REJ_MERKLE
+                                           : SM_REJ_FRI;
+      s = fs == STARKML_REJECT ? STARKML_REJECT : fs;
+      goto done;
+    }
+  }
+  s = STARKML_OK;
+
+done:
+  if (op != NULL)
+    for (size_t i = 0; i < n_op; i++) {
+      vrow_free(&op[i].pre), vrow_free(&op[i].main), vrow_free(&op[i].aux);
+      vrow_free(&op[i].quot);
+    }
+  if (fq != NULL)
+    for (size_t i = 0; i < n_fq; i++) sm_fri_query_proof_free(&fq[i]);
+  if (vt != NULL)
+    for (size_t t = 0; t < T; t++) free(vt[t].ood);
+  if (ti_ok) sm_tinfo_free(ti, T);
+  if (fv_ok) sm_fri_verifier_free(&fv);
+  free(ti), free(vt), free(op), free(fq), free(fri_roots), free(fri_final), free(dw), free(inj);
+  free(qidx);
+  sm_tr_free(&tr);
+  if (s != STARKML_REJECT) *reason = s == STARKML_OK ? SM_REJ_NONE : *reason;
+  return s;
+}
