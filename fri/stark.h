@@ -140,4 +140,30 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
                                unsigned floor_bits_override, const uint8_t *proof,
                                size_t proof_len);
 
+/* What `starkml inspect` shows of a proof, read without the statement. */
+typedef struct {
+  uint32_t version;
+  sm_stark_options options;
+  uint32_t n_tables;
+  uint32_t table_log_n[SM_STARK_MAX_TABLES];
+  uint32_t table_max_degree[SM_STARK_MAX_TABLES];
+  uint32_t table_committed[SM_STARK_MAX_TABLES];
+  size_t total_bytes;
+  size_t n_sections;
+  struct {
+    const char *name; /* "header", "commitments", "ood", "fri", "pow", "queries" */
+    size_t bytes;     /* including its 8-byte tag and length */
+  } sections[8];
+  /* Security as the proof's header describes the statement; a verifier recomputes it
+     from its own statement and rejects a header that differs. */
+  sm_soundness_bits security;
+} sm_stark_info;
+
+/*
+ * Parses a proof's framing (magic, version, header, section lengths) without verifying it.
+ * Returns: STARKML_OK; STARKML_ERR_PARSE (malformed framing, unknown version, trailing
+ *          bytes); STARKML_ERR_ARG (NULL).
+ */
+starkml_status sm_stark_inspect(sm_stark_info *out, const uint8_t *proof, size_t len);
+
 #endif

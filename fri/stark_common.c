@@ -104,8 +104,9 @@ starkml_status sm_tinfo_derive(sm_tinfo *ti, unsigned *log_big_max, const sm_sta
       break;
     }
     x->piece_len = (uint32_t)(x->d - x->hq);
-    /* The quotient's length: a constraint of degree d_j in polynomials of degree < D has
-       degree <= d_j (D - 1); dividing by its selector's vanishing polynomial removes 1
+    /* The quotient's length: a constraint of degree d_j in the committed polynomials
+       (randomized witness: degree <= n + h - 1; preprocessed: <= n - 1) has degree
+       <= d_j (n + h - 1); dividing by its selector's vanishing polynomial removes 1
        (first, last), n - 1 (transition) or n (every row). */
     uint32_t *cdeg = calloc(x->ext.n_constraints ? x->ext.n_constraints : 1, sizeof *cdeg);
     if (cdeg == NULL) {
@@ -116,7 +117,7 @@ starkml_status sm_tinfo_derive(sm_tinfo *ti, unsigned *log_big_max, const sm_sta
     size_t qlen = 1;
     for (size_t j = 0; s == STARKML_OK && j < x->ext.n_constraints; j++) {
       size_t dj = cdeg[j] ? cdeg[j] : 1;
-      size_t num = dj * (x->d - 1), sub;
+      size_t num = dj * (x->n + x->h - 1), sub;
       switch (x->ext.constraints[j].selector) {
         case SM_SEL_FIRST:
         case SM_SEL_LAST: sub = 1; break;
@@ -204,18 +205,38 @@ starkml_status sm_stark_absorb_statement(sm_transcript *tr, const sm_stark_state
   return s;
 }
 
-starkml_status sm_stark_security(sm_soundness_bits *out, const sm_stark_statement *st,
-                                 const sm_stark_options *opt) {
+void sm_tinfo_echo(sm_table_echo *e, const sm_tinfo *x) {
+  memset(e, 0, sizeof *e);
+  e->log_n = x->log_n;
+  e->h = x->h;
+  e->hq = x->hq;
+  e->n_pieces = x->n_pieces;
+  e->max_degree = x->max_degree;
+  e->n_constraints = (uint32_t)x->ext.n_constraints;
+  e->n_committed = (uint32_t)(x->n_base_open + x->n_quot_cols);
+  e->n_interactions = (uint32_t)x->user->n_interactions;
+  e->tuple_width = 1;
+  for (size_t k = 0; k < x->user->n_interactions; k++)
+    if (x->user->interactions[k].n_values + 1 > e->tuple_width)
+      e->tuple_width = x->user->interactions[k].n_values + 1;
+}
+
+void sm_echo_to_words(uint32_t w[SM_STARK_ECHO_WORDS], const sm_table_echo *e) {
+  const uint32_t v[SM_STARK_ECHO_WORDS] = {e->log_n,      e->h,           e->hq,
+                                           e->n_pieces,   e->max_degree,  e->n_constraints,
+                                           e->n_committed, e->n_interactions, e->tuple_width};
+  memcpy(w, v, sizeof v);
+}
+
+void sm_echo_from_words(sm_table_echo *e, const uint32_t w[SM_STARK_ECHO_WORDS]) {
+  e->log_n = w[0], e->h = w[1], e->hq = w[2], e->n_pieces = w[3], e->max_degree = w[4];
+  e->n_constraints = w[5], e->n_committed = w[6], e->n_interactions = w[7];
+  e->tuple_width = w[8];
+}
+
+void sm_stark_security_from_echo(sm_soundness_bits *out, const sm_stark_options *opt,
+                                 const sm_table_echo *e, size_t n_tables) {
   memset(out, 0, sizeof *out);
-  if (st == NULL || st->n_tables > SM_STARK_MAX_TABLES) return STARKML_ERR_ARG;
-  sm_tinfo *ti = calloc(st->n_tables ? st->n_tables : 1, sizeof *ti);
-  if (ti == NULL) return STARKML_ERR_NOMEM;
-  unsigned log_big_max;
-  starkml_status s = sm_tinfo_derive(ti, &log_big_max, st, opt, NULL, 0);
-  if (s != STARKML_OK) {
-    free(ti);
-    return s;
-  }
   sm_soundness_params p;
   memset(&p, 0, sizeof p);
   p.field_bits = SM_FIELD_BITS_GOLDILOCKS3;
@@ -229,23 +250,45 @@ starkml_status sm_stark_security(sm_soundness_bits *out, const sm_stark_statemen
   p.proxgap = SM_PROXGAP_BEST;
   p.num_ood_points = 2;
   p.logup_tuple_width = 1;
-  for (size_t t = 0; t < st->n_tables; t++) {
-    const sm_tinfo *x = &ti[t];
-    if (x->log_big - opt->log_blowup > p.log_trace_len) p.log_trace_len = x->log_big - opt->log_blowup;
-    if (x->max_degree > p.max_degree) p.max_degree = x->max_degree;
-    p.num_constraints += x->ext.n_constraints;
-    p.num_committed_polys += x->n_base_open + x->n_quot_cols;
-    p.logup_num_lookups += (uint64_t)x->n * x->user->n_interactions;
-    if (x->user->n_interactions > 0) p.logup_table_size += x->n;
-    for (size_t k = 0; k < x->user->n_interactions; k++)
-      if (x->user->interactions[k].n_values + 1 > p.logup_tuple_width)
-        p.logup_tuple_width = x->user->interactions[k].n_values + 1;
+  for (size_t t = 0; t < n_tables; t++) {
+    /* The committed degree bound D = next_pow2(n + h) (at least 2 hq). */
+    size_t n = (size_t)1 << e[t].log_n, d = 1;
+    while (d < n + e[t].h) d <<= 1;
+    while (d < 2 * (size_t)e[t].hq) d <<= 1;
+    unsigned log_d = 0;
+    while (((size_t)1 << log_d) < d) log_d++;
+    if (log_d > p.log_trace_len) p.log_trace_len = log_d;
+    if (e[t].max_degree > p.max_degree) p.max_degree = e[t].max_degree;
+    p.num_constraints += e[t].n_constraints;
+    p.num_committed_polys += e[t].n_committed;
+    p.logup_num_lookups += (uint64_t)n * e[t].n_interactions;
+    if (e[t].n_interactions > 0) p.logup_table_size += n;
+    if (e[t].tuple_width > p.logup_tuple_width) p.logup_tuple_width = e[t].tuple_width;
   }
   if (p.num_constraints == 0) p.num_constraints = 1;
+  if (p.max_degree == 0) p.max_degree = 1;
   sm_soundness_compute(out, &p);
-  sm_tinfo_free(ti, st->n_tables);
-  free(ti);
-  return STARKML_OK;
+}
+
+starkml_status sm_stark_security(sm_soundness_bits *out, const sm_stark_statement *st,
+                                 const sm_stark_options *opt) {
+  memset(out, 0, sizeof *out);
+  if (st == NULL || st->n_tables > SM_STARK_MAX_TABLES) return STARKML_ERR_ARG;
+  sm_tinfo *ti = calloc(st->n_tables ? st->n_tables : 1, sizeof *ti);
+  sm_table_echo *e = calloc(st->n_tables ? st->n_tables : 1, sizeof *e);
+  if (ti == NULL || e == NULL) {
+    free(ti), free(e);
+    return STARKML_ERR_NOMEM;
+  }
+  unsigned log_big_max;
+  starkml_status s = sm_tinfo_derive(ti, &log_big_max, st, opt, NULL, 0);
+  if (s == STARKML_OK) {
+    for (size_t t = 0; t < st->n_tables; t++) sm_tinfo_echo(&e[t], &ti[t]);
+    sm_stark_security_from_echo(out, opt, e, st->n_tables);
+    sm_tinfo_free(ti, st->n_tables);
+  }
+  free(ti), free(e);
+  return s;
 }
 
 starkml_status sm_stark_options_preset(sm_stark_options *out, sm_preset preset,
@@ -292,4 +335,64 @@ starkml_status sm_stark_options_preset(sm_stark_options *out, sm_preset preset,
   }
   memset(out, 0, sizeof *out);
   return s;
+}
+
+starkml_status sm_stark_inspect(sm_stark_info *out, const uint8_t *proof, size_t len) {
+  if (out == NULL) return STARKML_ERR_ARG;
+  memset(out, 0, sizeof *out);
+  if (proof == NULL && len > 0) return STARKML_ERR_ARG;
+  if (len > SM_STARK_MAX_PROOF_BYTES) return STARKML_ERR_PARSE;
+  static const char *const names[] = {"header", "commitments", "ood", "fri", "pow", "queries"};
+  sm_reader r;
+  sm_r_init(&r, proof, len);
+  uint8_t magic[4] = {0};
+  sm_r_bytes(&r, magic, 4);
+  sm_r_u32(&r, &out->version);
+  if (r.err != STARKML_OK || memcmp(magic, SM_STARK_MAGIC, 4) != 0 ||
+      out->version != SM_STARK_PROTOCOL_VERSION)
+    goto bad;
+  sm_table_echo echo[SM_STARK_MAX_TABLES];
+  for (uint32_t tag = SM_SEC_HEADER; tag <= SM_SEC_COUNT_; tag++) {
+    uint32_t got = 0, slen = 0;
+    sm_r_u32(&r, &got);
+    sm_r_u32(&r, &slen);
+    if (r.err != STARKML_OK || got != tag || slen > sm_r_remaining(&r)) goto bad;
+    if (tag == SM_SEC_HEADER) {
+      sm_reader h;
+      sm_r_init(&h, r.p + r.pos, slen);
+      sm_stark_options *o = &out->options;
+      sm_r_u32(&h, &o->log_blowup);
+      sm_r_u32(&h, &o->n_queries);
+      sm_r_u32(&h, &o->grinding_bits);
+      sm_r_u32(&h, &o->zk);
+      sm_r_u32(&h, &o->preset);
+      sm_r_u32(&h, &o->log_arity);
+      sm_r_u32(&h, &o->log_final_degree);
+      sm_r_u32(&h, &out->n_tables);
+      if (h.err != STARKML_OK || out->n_tables == 0 || out->n_tables > SM_STARK_MAX_TABLES ||
+          sm_stark_options_check(o) != STARKML_OK)
+        goto bad;
+      for (uint32_t t = 0; t < out->n_tables; t++) {
+        uint32_t words[SM_STARK_ECHO_WORDS];
+        for (int k = 0; k < SM_STARK_ECHO_WORDS; k++) sm_r_u32(&h, &words[k]);
+        sm_echo_from_words(&echo[t], words);
+        if (echo[t].log_n < SM_AIR_MIN_LOG_N || echo[t].log_n > SM_AIR_MAX_LOG_N) goto bad;
+        out->table_log_n[t] = echo[t].log_n;
+        out->table_max_degree[t] = echo[t].max_degree;
+        out->table_committed[t] = echo[t].n_committed;
+      }
+      if (sm_r_finish(&h) != STARKML_OK) goto bad;
+    }
+    out->sections[out->n_sections].name = names[tag - 1];
+    out->sections[out->n_sections].bytes = (size_t)slen + 8;
+    out->n_sections++;
+    r.pos += slen;
+  }
+  if (sm_r_finish(&r) != STARKML_OK) goto bad;
+  out->total_bytes = len;
+  sm_stark_security_from_echo(&out->security, &out->options, echo, out->n_tables);
+  return STARKML_OK;
+bad:
+  memset(out, 0, sizeof *out);
+  return STARKML_ERR_PARSE;
 }

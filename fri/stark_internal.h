@@ -43,6 +43,23 @@ typedef struct {
   size_t n_quot_cols;       /* quotient tree width: 3 pieces + 3 mask (zk) */
 } sm_tinfo;
 
+/* What the proof header records of each table (verified against the statement): enough
+   to recompute the proof's security without the statement, for `starkml inspect`. */
+#define SM_STARK_ECHO_WORDS 9
+typedef struct {
+  uint32_t log_n, h, hq, n_pieces, max_degree, n_constraints, n_committed, n_interactions,
+      tuple_width;
+} sm_table_echo;
+
+void sm_tinfo_echo(sm_table_echo *e, const sm_tinfo *x);
+/* The echo as SM_STARK_ECHO_WORDS words, in field order, and back. */
+void sm_echo_to_words(uint32_t w[SM_STARK_ECHO_WORDS], const sm_table_echo *e);
+void sm_echo_from_words(sm_table_echo *e, const uint32_t w[SM_STARK_ECHO_WORDS]);
+
+/* Security of a proof from its options and per-table echoes. */
+void sm_stark_security_from_echo(sm_soundness_bits *out, const sm_stark_options *opt,
+                                 const sm_table_echo *e, size_t n_tables);
+
 /*
  * Derives every table's shape. Returns STARKML_ERR_ARG with a message in why (may be
  * NULL) when the statement or the options are unusable together. On success the caller

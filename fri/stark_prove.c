@@ -681,10 +681,11 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   sm_w_u32(&sec, opt->log_final_degree);
   sm_w_u32(&sec, (uint32_t)T);
   for (size_t t = 0; t < T; t++) {
-    sm_w_u32(&sec, ti[t].log_n);
-    sm_w_u32(&sec, ti[t].h);
-    sm_w_u32(&sec, ti[t].hq);
-    sm_w_u32(&sec, ti[t].n_pieces);
+    sm_table_echo e;
+    sm_tinfo_echo(&e, &ti[t]);
+    uint32_t words[SM_STARK_ECHO_WORDS];
+    sm_echo_to_words(words, &e);
+    for (int k = 0; k < SM_STARK_ECHO_WORDS; k++) sm_w_u32(&sec, words[k]);
   }
   w_section(&out, SM_SEC_HEADER, &sec);
   sec.len = 0;

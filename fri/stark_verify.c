@@ -216,9 +216,12 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
     s = STARKML_REJECT;
     goto done;
   }
-  uint32_t echo[SM_STARK_MAX_TABLES][4];
-  for (size_t t = 0; t < T; t++)
-    for (int k = 0; k < 4; k++) sm_r_u32(&sec, &echo[t][k]);
+  sm_table_echo echo[SM_STARK_MAX_TABLES];
+  for (size_t t = 0; t < T; t++) {
+    uint32_t words[SM_STARK_ECHO_WORDS];
+    for (int k = 0; k < SM_STARK_ECHO_WORDS; k++) sm_r_u32(&sec, &words[k]);
+    sm_echo_from_words(&echo[t], words);
+  }
   if (sm_r_finish(&sec) != STARKML_OK) {
     s = STARKML_ERR_PARSE;
     goto done;
@@ -234,20 +237,22 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
     goto done;
   }
   ti_ok = 1;
-  for (size_t t = 0; t < T; t++)
-    if (echo[t][0] != ti[t].log_n || echo[t][1] != ti[t].h || echo[t][2] != ti[t].hq ||
-        echo[t][3] != ti[t].n_pieces) {
+  for (size_t t = 0; t < T; t++) {
+    sm_table_echo want;
+    sm_tinfo_echo(&want, &ti[t]);
+    uint32_t a[SM_STARK_ECHO_WORDS], b[SM_STARK_ECHO_WORDS];
+    sm_echo_to_words(a, &want);
+    sm_echo_to_words(b, &echo[t]);
+    if (memcmp(a, b, sizeof a) != 0) {
       *reason = SM_REJ_SHAPE;
       s = STARKML_REJECT;
       goto done;
     }
+  }
   {
+    /* Computed from the statement's own shapes (equal to the echo, checked above). */
     sm_soundness_bits bits;
-    if (sm_stark_security(&bits, st, &opt) != STARKML_OK) {
-      *reason = SM_REJ_BAD_OPTIONS;
-      s = STARKML_REJECT;
-      goto done;
-    }
+    sm_stark_security_from_echo(&bits, &opt, echo, T);
     int meets = floor_bits_override ? bits.conjectured_bits >= floor_bits_override
                                     : sm_soundness_meets(&bits, floor);
     if (!meets) {
