@@ -44,6 +44,56 @@ static unsigned log2_exact(size_t x) {
   return l;
 }
 
+/*
+ * Zero knowledge for LogUp. Each table reveals its claimed sum c_t = sum m / (alpha - phi),
+ * a function of its private rows. In zk mode, the tables with interactions are put in a
+ * ring; table b_i sends SM_STARK_BLIND_K interactions on the engine's blind bus with
+ * tuple (3i + k) and hidden multiplicity r_{i,k} (a main column, non-zero on row 0 only),
+ * and b_{i+1} receives them with multiplicity -r_{i,k}. The blind bus balances by itself,
+ * so soundness is unchanged (its fingerprints differ from every statement bus), while
+ * c_t gains M_t - M_{t-1}, M_t = sum_k r_{t,k} / (alpha - phi(blind, 3t + k)): with the
+ * r uniform and the three denominators independent over F_p (alpha not in F_p), M_t is
+ * uniform in the extension, so the revealed sums are uniform subject to summing to zero.
+ * Columns added: SM_STARK_BLIND_K send multiplicities, then SM_STARK_BLIND_K receive ones.
+ */
+static starkml_status blind_augment(sm_air_table *out, const sm_air_table *u, int send,
+                                    int recv) {
+  starkml_status s = sm_air_table_copy(out, u);
+  if (s != STARKML_OK) return s;
+  const size_t K = SM_STARK_BLIND_K;
+  size_t nn = out->n_nodes + 5 * K, ni = out->n_interactions + 2 * K;
+  sm_expr_node *nodes = realloc(out->nodes, nn * sizeof *nodes);
+  if (nodes == NULL) {
+    sm_air_table_free(out);
+    return STARKML_ERR_NOMEM;
+  }
+  out->nodes = nodes;
+  sm_interaction *ia = realloc(out->interactions, ni * sizeof *ia);
+  if (ia == NULL) {
+    sm_air_table_free(out);
+    return STARKML_ERR_NOMEM;
+  }
+  out->interactions = ia;
+  const uint32_t base_col = u->n_main;
+  for (size_t k = 0; k < K; k++) {
+    uint32_t at = (uint32_t)out->n_nodes;
+    sm_expr_node send_col = {SM_EX_COL, SM_COL_MAIN, 0, 0, base_col + (uint32_t)k, 0, 0};
+    sm_expr_node send_tag = {SM_EX_CONST, 0, 0, 0, 0, 0, 3 * (gl_t)send + k};
+    sm_expr_node recv_col = {SM_EX_COL, SM_COL_MAIN, 0, 0, base_col + (uint32_t)(K + k), 0, 0};
+    sm_expr_node recv_neg = {SM_EX_NEG, 0, 0, 0, at + 2, 0, 0};
+    sm_expr_node recv_tag = {SM_EX_CONST, 0, 0, 0, 0, 0, 3 * (gl_t)recv + k};
+    nodes[at] = send_col, nodes[at + 1] = send_tag, nodes[at + 2] = recv_col;
+    nodes[at + 3] = recv_neg, nodes[at + 4] = recv_tag;
+    out->n_nodes += 5;
+    sm_interaction is = {SM_STARK_BLIND_BUS, at, 1, {at + 1}};
+    sm_interaction ir = {SM_STARK_BLIND_BUS, at + 3, 1, {at + 4}};
+    ia[out->n_interactions++] = is;
+    ia[out->n_interactions++] = ir;
+  }
+  out->n_main += 2 * SM_STARK_BLIND_K;
+  return STARKML_OK;
+}
+
 void sm_tinfo_free(sm_tinfo *ti, size_t n) {
   if (ti == NULL) return;
   for (size_t t = 0; t < n; t++) sm_air_table_free(&ti[t].ext);
@@ -62,8 +112,9 @@ starkml_status sm_tinfo_derive(sm_tinfo *ti, unsigned *log_big_max, const sm_sta
     return STARKML_ERR_ARG;
   }
   memset(ti, 0, st->n_tables * sizeof *ti);
-  size_t cons = 0;
+  size_t cons = 0, ring_size = 0, ring_pos = 0;
   const size_t blowup = (size_t)1 << opt->log_blowup;
+  for (size_t t = 0; t < st->n_tables; t++) ring_size += st->tables[t].n_interactions > 0;
   starkml_status s = STARKML_OK;
   for (size_t t = 0; t < st->n_tables && s == STARKML_OK; t++) {
     sm_tinfo *x = &ti[t];
@@ -80,7 +131,27 @@ starkml_status sm_tinfo_derive(sm_tinfo *ti, unsigned *log_big_max, const sm_sta
       s = STARKML_ERR_ARG;
       break;
     }
-    if ((s = sm_air_logup_extend(u, &x->ext)) != STARKML_OK) break;
+    for (size_t k = 0; k < u->n_interactions; k++)
+      if (u->interactions[k].bus >= SM_STARK_FIRST_ENGINE_BUS) {
+        snprintf(why, why_len, "table %zu (%s): bus %u is reserved for the engine", t,
+                 u->name, u->interactions[k].bus);
+        s = STARKML_ERR_ARG;
+      }
+    if (s != STARKML_OK) break;
+    x->blind_send = x->blind_recv = -1;
+    if (opt->zk && ring_size >= 2 && u->n_interactions > 0) {
+      x->blind_send = (int)ring_pos;
+      x->blind_recv = (int)((ring_pos + ring_size - 1) % ring_size);
+      ring_pos++;
+      sm_air_table aug;
+      if ((s = blind_augment(&aug, u, x->blind_send, x->blind_recv)) != STARKML_OK) break;
+      s = sm_air_logup_extend(&aug, &x->ext);
+      sm_air_table_free(&aug);
+      if (s != STARKML_OK) break;
+    } else if ((s = sm_air_logup_extend(u, &x->ext)) != STARKML_OK) {
+      break;
+    }
+    x->n_main = x->ext.n_main;
     x->n_aux = sm_air_logup_n_aux(&x->ext);
     if ((s = sm_air_max_degree(&x->ext, &x->max_degree)) != STARKML_OK) break;
     if (x->max_degree == 0) x->max_degree = 1;
@@ -140,7 +211,7 @@ starkml_status sm_tinfo_derive(sm_tinfo *ti, unsigned *log_big_max, const sm_sta
     x->n_pieces = (uint32_t)((qlen + x->piece_len - 1) / x->piece_len);
     x->cons_before = cons;
     cons += x->ext.n_constraints;
-    x->n_base_open = u->n_pre + u->n_main + 3 * (size_t)x->n_aux;
+    x->n_base_open = u->n_pre + x->n_main + 3 * (size_t)x->n_aux;
     x->n_quot_cols = 3 * (size_t)x->n_pieces + (opt->zk ? 3 : 0);
     if (x->log_big > *log_big_max) *log_big_max = x->log_big;
   }
@@ -214,11 +285,11 @@ void sm_tinfo_echo(sm_table_echo *e, const sm_tinfo *x) {
   e->max_degree = x->max_degree;
   e->n_constraints = (uint32_t)x->ext.n_constraints;
   e->n_committed = (uint32_t)(x->n_base_open + x->n_quot_cols);
-  e->n_interactions = (uint32_t)x->user->n_interactions;
+  e->n_interactions = (uint32_t)x->ext.n_interactions;
   e->tuple_width = 1;
-  for (size_t k = 0; k < x->user->n_interactions; k++)
-    if (x->user->interactions[k].n_values + 1 > e->tuple_width)
-      e->tuple_width = x->user->interactions[k].n_values + 1;
+  for (size_t k = 0; k < x->ext.n_interactions; k++)
+    if (x->ext.interactions[k].n_values + 1 > e->tuple_width)
+      e->tuple_width = x->ext.interactions[k].n_values + 1;
 }
 
 void sm_echo_to_words(uint32_t w[SM_STARK_ECHO_WORDS], const sm_table_echo *e) {

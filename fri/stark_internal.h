@@ -12,6 +12,12 @@
 #include "fri/stark.h"
 
 #define SM_STARK_MAGIC "SMKP"
+/* Bus identifiers from here up are the engine's; a statement's tables may not use them. */
+#define SM_STARK_FIRST_ENGINE_BUS 0x80000000u
+#define SM_STARK_BLIND_BUS 0xFFFFFFF0u
+/* Blinding interactions per ring edge: three hidden base-field multiplicities make the
+   mask of a claimed sum uniform over the cubic extension. */
+#define SM_STARK_BLIND_K 3u
 #define SM_STARK_DOMAIN "starkml/stark/v1"
 
 /* Proof sections, in order; each is `u32 tag, u32 byte length, bytes`. */
@@ -28,7 +34,11 @@ enum {
 /* Per-table shape, a pure function of (statement, options). */
 typedef struct {
   const sm_air_table *user; /* the statement's description */
-  sm_air_table ext;         /* with the LogUp constraints appended */
+  sm_air_table ext;         /* the committed table: the description, plus in zk mode the
+                               blinding columns and interactions, with the LogUp
+                               constraints appended */
+  uint32_t n_main;          /* committed main columns: the user's, then the blinding ones */
+  int blind_send, blind_recv; /* ring edges this table sends / receives on (-1: none) */
   uint32_t n_aux;           /* extension-valued auxiliary columns */
   uint32_t max_degree;      /* of the extended constraints, >= 1 */
   unsigned log_n, log_d, log_big; /* rows n, committed degree bound D, LDE size N */

@@ -79,6 +79,15 @@ static starkml_status witness_lde(sm_ntt_plan *plan, gl_t *coef, gl_t *lde, cons
   return sm_coset_eval(plan, lde, x->big, coef, x->d, x->n + x->h, k, x->log_big, x->shift);
 }
 
+/* The hidden multiplicities of one blinding ring edge (uniform, from the secret seed). */
+static void blind_values(gl_t r[SM_STARK_BLIND_K], const uint8_t *seed, int edge) {
+  char label[64];
+  sm_prg rng;
+  snprintf(label, sizeof label, "zk/blind/%d", edge);
+  sm_prg_init(&rng, seed, label);
+  for (size_t k = 0; k < SM_STARK_BLIND_K; k++) r[k] = sm_prg_gl(&rng);
+}
+
 /* The point of LDE position i and the position of its next row (x * w_n). */
 static inline size_t next_pos(const sm_tinfo *x, size_t i) {
   size_t e = sm_bitrev(i, x->log_big);
@@ -279,7 +288,7 @@ static void deep_weights(gl3_t *w, size_t count, gl3_t lambda, gl3_t *lam_pow) {
 static starkml_status deep_values(const sm_tinfo *x, tprover *tp, gl3_t z, gl3_t zw,
                                   const gl3_t *w, int threads) {
   const size_t big = x->big, nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
-  const size_t n_pre = x->user->n_pre, n_main = x->user->n_main;
+  const size_t n_pre = x->user->n_pre, n_main = x->n_main;
   /* Constant parts: sum_c w_c f_c(z), sum_c w'_c f_c(z w), sum_k w''_k q_k(z). */
   gl3_t kz = gl3_from_base(0), kzw = kz, kq = kz;
   for (size_t c = 0; c < nbo; c++) {
@@ -415,12 +424,24 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       s = STARKML_ERR_ARG;
       goto done;
     }
-    tp[t].main_tr = xcalloc((size_t)u->n_main * x->n, sizeof(gl_t));
+    tp[t].main_tr = xcalloc((size_t)x->n_main * x->n, sizeof(gl_t));
     if (tp[t].main_tr == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
     }
     memcpy(tp[t].main_tr, wit->main[t], (size_t)u->n_main * x->n * sizeof(gl_t));
+    if (x->blind_send >= 0) {
+      /* Blinding multiplicities (stark_common.c, blind_augment): row 0 of the send columns
+         holds this table's edge values r_{send,k}; row 0 of the receive columns holds the
+         previous table's, drawn from the same stream so that the blind bus balances. */
+      gl_t r_send[SM_STARK_BLIND_K], r_recv[SM_STARK_BLIND_K];
+      blind_values(r_send, seed, x->blind_send);
+      blind_values(r_recv, seed, x->blind_recv);
+      for (size_t k = 0; k < SM_STARK_BLIND_K; k++) {
+        tp[t].main_tr[(u->n_main + k) * x->n] = r_send[k];
+        tp[t].main_tr[(u->n_main + SM_STARK_BLIND_K + k) * x->n] = r_recv[k];
+      }
+    }
     if (tamper != NULL) tamper(tamper_user, t, tp[t].main_tr, x->n);
     if (tamper == NULL) {
       size_t row, con;
@@ -462,7 +483,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   /* Main traces: randomize, extend, commit (salted in zk mode). */
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
-    const size_t k = x->user->n_main;
+    const size_t k = x->n_main;
     char label[64];
     tp[t].main_coef = xcalloc(k * x->d, sizeof(gl_t));
     tp[t].main_lde = xcalloc(k * x->big, sizeof(gl_t));
@@ -615,9 +636,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       const gl_t *coef;
       size_t len;
       if (c < u->n_pre) coef = tp[t].pre_coef + c * x->d, len = x->n;
-      else if (c < (size_t)u->n_pre + u->n_main)
+      else if (c < (size_t)u->n_pre + x->n_main)
         coef = tp[t].main_coef + (c - u->n_pre) * x->d, len = x->n + x->h;
-      else coef = tp[t].aux_coef + (c - u->n_pre - u->n_main) * x->d, len = x->n + x->h;
+      else coef = tp[t].aux_coef + (c - u->n_pre - x->n_main) * x->d, len = x->n + x->h;
       tp[t].ood[c] = sm_poly_eval_ext(coef, len, z);
       tp[t].ood[nbo + c] = sm_poly_eval_ext(coef, len, zw);
     }
@@ -717,7 +738,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       const size_t row = qidx[qi] >> (log_big_max - x->log_big);
       if (x->user->n_pre > 0)
         w_row(&sec, &tp[t].pre_tree, tp[t].pre_lde, x->user->n_pre, x->big, row, NULL, path);
-      w_row(&sec, &tp[t].main_tree, tp[t].main_lde, x->user->n_main, x->big, row,
+      w_row(&sec, &tp[t].main_tree, tp[t].main_lde, x->n_main, x->big, row,
             tp[t].salt_main, path);
       if (x->n_aux > 0)
         w_row(&sec, &tp[t].aux_tree, tp[t].aux_lde, 3 * (size_t)x->n_aux, x->big, row,

@@ -117,7 +117,7 @@ static int ood_ok(const sm_tinfo *x, const vtable *vt, const gl_t *publics, gl3_
 static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl_t xp, gl3_t z,
                      gl3_t zw, const gl3_t *w) {
   const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
-  const size_t n_pre = x->user->n_pre, n_main = x->user->n_main;
+  const size_t n_pre = x->user->n_pre, n_main = x->n_main;
   gl3_t sz = gl3_from_base(0), szw = sz, sq = sz;
   for (size_t c = 0; c < nbo; c++) {
     gl_t v = c < n_pre            ? o->pre.vals[c]
@@ -334,7 +334,7 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       vopen *o = &op[(size_t)q * T + t];
       n_op++;
       if (x->user->n_pre > 0) s = r_row(&sec, &o->pre, x->user->n_pre, 0, x->log_big);
-      if (s == STARKML_OK) s = r_row(&sec, &o->main, x->user->n_main, (int)opt.zk, x->log_big);
+      if (s == STARKML_OK) s = r_row(&sec, &o->main, x->n_main, (int)opt.zk, x->log_big);
       if (s == STARKML_OK && x->n_aux > 0)
         s = r_row(&sec, &o->aux, 3 * (size_t)x->n_aux, (int)opt.zk, x->log_big);
       if (s == STARKML_OK) s = r_row(&sec, &o->quot, x->n_quot_cols, (int)opt.zk, x->log_big);
@@ -440,7 +440,7 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       const vopen *o = &op[(size_t)q * T + t];
       const size_t row = qidx[q] >> (log_big_max - x->log_big);
       const int salted = (int)opt.zk;
-      int ok = row_ok(&vt[t].main_root, &o->main, x->user->n_main, salted, x->log_big, row) &&
+      int ok = row_ok(&vt[t].main_root, &o->main, x->n_main, salted, x->log_big, row) &&
                row_ok(&vt[t].quot_root, &o->quot, x->n_quot_cols, salted, x->log_big, row);
       if (x->user->n_pre > 0)
         ok = ok && row_ok(&st->pre_roots[t], &o->pre, x->user->n_pre, 0, x->log_big, row);

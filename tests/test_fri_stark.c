@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "air/toy.h"
+#include "core/ser.h"
+#include "core/transcript.h"
 #include "fri/stark.h"
+#include "fri/stark_internal.h"
 #include "tests/sm_test.h"
 
 /* Small, fast options for tests (the verifier floor is overridden to 1 bit). */
@@ -347,7 +350,83 @@ static void public_values_are_bound(void **state) {
   starkml_ctx_destroy(ctx);
 }
 
-SM_TEST_MAIN(cmocka_unit_test(deterministic_across_runs_and_threads),
+/* ---- zero knowledge of the LogUp sums ---- */
+
+/* Replays the transcript up to the LogUp challenges and compares the proof's claimed sums
+   with the tables' true sums: equal without zk, different (blinded) with zk. */
+static void claimed_sums_blinding(int zk) {
+  starkml_ctx *ctx = mkctx(2);
+  sm_stark_options opt = test_options(zk);
+  fixture f;
+  fixture_make(&f, TOY_RANGE, 4, &opt, ctx);
+  uint8_t *proof = NULL;
+  size_t len = 0;
+  assert_int_equal(sm_stark_prove(ctx, &proof, &len, &f.st, &f.w, &opt, seed1), STARKML_OK);
+  sm_tinfo ti[2];
+  unsigned log_big_max;
+  assert_int_equal(sm_tinfo_derive(ti, &log_big_max, &f.st, &opt, NULL, 0), STARKML_OK);
+  /* Skip magic, version and the header section; read the commitments section. */
+  sm_reader r;
+  sm_r_init(&r, proof, len);
+  uint8_t skip[8];
+  uint32_t tag, slen;
+  sm_r_bytes(&r, skip, 8);
+  sm_r_u32(&r, &tag);
+  sm_r_u32(&r, &slen);
+  assert_int_equal(tag, 1);
+  r.pos += slen;
+  sm_r_u32(&r, &tag);
+  sm_r_u32(&r, &slen);
+  assert_int_equal(tag, 2);
+  sm_digest main_root[2], aux_root[2], quot_root[2];
+  gl3_t claimed[2];
+  for (int t = 0; t < 2; t++) {
+    sm_r_bytes(&r, main_root[t].b, 32);
+    assert_true(ti[t].n_aux > 0);
+    sm_r_bytes(&r, aux_root[t].b, 32);
+    sm_r_gl3(&r, &claimed[t]);
+    sm_r_bytes(&r, quot_root[t].b, 32);
+  }
+  assert_int_equal(r.err, STARKML_OK);
+  sm_transcript tr;
+  sm_tr_init(&tr, SM_STARK_DOMAIN);
+  assert_int_equal(sm_stark_absorb_statement(&tr, &f.st, &opt, ti), STARKML_OK);
+  for (int t = 0; t < 2; t++) sm_tr_absorb(&tr, "main", main_root[t].b, 32);
+  gl3_t alpha = sm_tr_challenge_gl3(&tr, "logup-alpha");
+  gl3_t beta = sm_tr_challenge_gl3(&tr, "logup-beta");
+  for (int t = 0; t < 2; t++) {
+    const sm_air_table *u = &f.tables[t];
+    size_t n = (size_t)1 << u->log_n;
+    gl3_t *aux = calloc((u->n_interactions + 1) * n, sizeof *aux);
+    gl3_t real;
+    assert_non_null(aux);
+    assert_int_equal(sm_air_logup_aux_trace(u, aux, &real, f.pre[t], f.main[t], f.publics[t],
+                                            alpha, beta),
+                     STARKML_OK);
+    if (zk) assert_false(gl3_eq(real, claimed[t]));
+    else assert_true(gl3_eq(real, claimed[t]));
+    free(aux);
+  }
+  assert_true(gl3_eq(gl3_add(claimed[0], claimed[1]), gl3_from_base(0)));
+  sm_tr_free(&tr);
+  sm_tinfo_free(ti, 2);
+  free(proof);
+  sm_air_toy_free(&f.toy);
+  starkml_ctx_destroy(ctx);
+}
+
+static void logup_sums_blinded_with_zk(void **state) {
+  (void)state;
+  claimed_sums_blinding(1);
+}
+static void logup_sums_exact_without_zk(void **state) {
+  (void)state;
+  claimed_sums_blinding(0);
+}
+
+SM_TEST_MAIN(cmocka_unit_test(logup_sums_blinded_with_zk),
+             cmocka_unit_test(logup_sums_exact_without_zk),
+             cmocka_unit_test(deterministic_across_runs_and_threads),
              cmocka_unit_test(bit_flips_sampled), cmocka_unit_test(bit_flips_every_bit),
              cmocka_unit_test(malicious_transition), cmocka_unit_test(malicious_boundary_first),
              cmocka_unit_test(malicious_boundary_last), cmocka_unit_test(malicious_every_row),
