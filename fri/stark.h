@@ -69,6 +69,7 @@ typedef struct {
   X(SM_REJ_OOD, "constraints do not hold at the out-of-domain point")             \
   X(SM_REJ_POW, "insufficient proof of work")                                     \
   X(SM_REJ_QUERY_COUNT, "wrong number of query openings")                         \
+  X(SM_REJ_PATH_LENGTH, "Merkle path of the wrong length")                        \
   X(SM_REJ_MERKLE, "Merkle opening does not match a commitment")                  \
   X(SM_REJ_FRI, "FRI consistency check failed")                                   \
   X(SM_REJ_FRI_FINAL, "FRI final polynomial mismatch or degree too high")

@@ -369,6 +369,7 @@ static void w_row(sm_writer *w, const sm_merkle_tree *tree, const gl_t *lde, siz
     w->err = STARKML_ERR_INTERNAL;
     return;
   }
+  sm_w_u32(w, tree->log_n);
   for (unsigned l = 0; l < tree->log_n; l++) sm_w_bytes(w, path[l].b, SM_DIGEST_LEN);
 }
 
@@ -732,6 +733,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   sm_w_u64(&sec, nonce);
   w_section(&out, SM_SEC_POW, &sec);
   sec.len = 0;
+  sm_w_u32(&sec, opt->n_queries);
   for (uint32_t qi = 0; qi < opt->n_queries && sm_w_status(&sec) == STARKML_OK; qi++) {
     for (size_t t = 0; t < T; t++) {
       const sm_tinfo *x = &ti[t];

@@ -45,12 +45,18 @@ static starkml_status r_section(sm_reader *r, uint32_t want, sm_reader *sub) {
   return STARKML_OK;
 }
 
+/* Reads one opened row. A path whose declared length differs from the tree's depth is
+   STARKML_REJECT (reason: path length); anything else malformed is a parse error. */
 static starkml_status r_row(sm_reader *r, vrow *row, size_t width, int salted, unsigned depth) {
   row->vals = xcalloc(width, sizeof(gl_t));
   row->path = xcalloc(depth, sizeof(sm_digest));
   if (row->vals == NULL || row->path == NULL) return STARKML_ERR_NOMEM;
   sm_r_gl_array(r, row->vals, width);
   if (salted) sm_r_bytes(r, row->salt, SM_STARK_SALT_LEN);
+  uint32_t declared = 0;
+  sm_r_u32(r, &declared);
+  if (r->err != STARKML_OK) return r->err;
+  if (declared != depth) return STARKML_REJECT;
   for (unsigned l = 0; l < depth; l++) sm_r_bytes(r, row->path[l].b, SM_DIGEST_LEN);
   return r->err;
 }
@@ -309,6 +315,24 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
     goto done;
   }
   if ((s = r_section(&r, SM_SEC_FRI, &sec)) != STARKML_OK) goto done;
+  {
+    /* The layer count and the final polynomial's length are fixed by the schedule: a
+       different count is a shape error, a longer final polynomial a degree error. */
+    uint32_t n_roots = 0, n_final = 0;
+    if (sec.len >= 4) n_roots = sm_le32_get(sec.p);
+    if (sec.len >= 8 + 32 * (size_t)n_roots && n_roots == sched.n_layers)
+      n_final = sm_le32_get(sec.p + 4 + 32 * (size_t)n_roots);
+    if (sec.len >= 4 && n_roots != sched.n_layers) {
+      *reason = SM_REJ_SHAPE;
+      s = STARKML_REJECT;
+      goto done;
+    }
+    if (sec.len >= 8 + 32 * (size_t)n_roots && n_final != sched.n_final) {
+      *reason = SM_REJ_FRI_FINAL;
+      s = STARKML_REJECT;
+      goto done;
+    }
+  }
   if (sm_fri_read_commitment(fri_roots, fri_final, &sec, &sched) != STARKML_OK ||
       sm_r_finish(&sec) != STARKML_OK) {
     s = STARKML_ERR_PARSE;
@@ -322,6 +346,18 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   }
   /* Query openings. */
   if ((s = r_section(&r, SM_SEC_QUERIES, &sec)) != STARKML_OK) goto done;
+  {
+    uint32_t n_open = 0;
+    if (sm_r_u32(&sec, &n_open) != STARKML_OK) {
+      s = STARKML_ERR_PARSE;
+      goto done;
+    }
+    if (n_open != opt.n_queries) {
+      *reason = SM_REJ_QUERY_COUNT;
+      s = STARKML_REJECT;
+      goto done;
+    }
+  }
   op = xcalloc((size_t)opt.n_queries * T, sizeof *op);
   fq = xcalloc(opt.n_queries, sizeof *fq);
   if (op == NULL || fq == NULL) {
@@ -343,6 +379,10 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       s = sm_fri_read_query_proof(&fq[q], &sec, &sched);
       n_fq++;
     }
+  }
+  if (s == STARKML_REJECT) {
+    *reason = SM_REJ_PATH_LENGTH;
+    goto done;
   }
   if (s != STARKML_OK || sm_r_finish(&sec) != STARKML_OK || sm_r_finish(&r) != STARKML_OK) {
     if (s != STARKML_ERR_NOMEM) s = STARKML_ERR_PARSE;

@@ -424,7 +424,125 @@ static void logup_sums_exact_without_zk(void **state) {
   claimed_sums_blinding(0);
 }
 
-SM_TEST_MAIN(cmocka_unit_test(logup_sums_blinded_with_zk),
+/* ---- framing attacks ---- */
+
+/* Offset of section `tag` (its tag word) in a well-formed proof. */
+static size_t section_offset(const uint8_t *proof, size_t len, uint32_t tag) {
+  size_t off = 8;
+  while (off + 8 <= len) {
+    uint32_t t = sm_le32_get(proof + off), l = sm_le32_get(proof + off + 4);
+    if (t == tag) return off;
+    off += 8 + (size_t)l;
+  }
+  fail_msg("section %u not found", tag);
+  return 0;
+}
+
+static void framing_attacks(void **state) {
+  (void)state;
+  starkml_ctx *ctx = mkctx(2);
+  sm_stark_options opt = test_options(1);
+  fixture f;
+  fixture_make(&f, TOY_BUS, 3, &opt, ctx);
+  uint8_t *proof = NULL;
+  size_t len = 0;
+  assert_int_equal(sm_stark_prove(ctx, &proof, &len, &f.st, &f.w, &opt, seed1), STARKML_OK);
+  uint8_t *p = malloc(len);
+  assert_non_null(p);
+  sm_stark_reject why;
+  /* Every section's length field at its maximum, and at one more than its true value. */
+  for (uint32_t tag = 1; tag <= 6; tag++) {
+    size_t off = section_offset(proof, len, tag);
+    memcpy(p, proof, len);
+    sm_le32_put(p + off + 4, 0xFFFFFFFFu);
+    assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len),
+                     STARKML_ERR_PARSE);
+    memcpy(p, proof, len);
+    sm_le32_put(p + off + 4, sm_le32_get(proof + off + 4) + 1);
+    assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len),
+                     STARKML_ERR_PARSE);
+    memcpy(p, proof, len);
+    sm_le32_put(p + off, tag + 10); /* unknown section tag */
+    assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len),
+                     STARKML_ERR_PARSE);
+  }
+  /* A field element >= p (the first out-of-domain value, then p itself at the first
+     opened main value). */
+  size_t ood = section_offset(proof, len, 3) + 8;
+  memcpy(p, proof, len);
+  sm_le64_put(p + ood, GL_P);
+  assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len),
+                   STARKML_ERR_PARSE);
+  memcpy(p, proof, len);
+  sm_le64_put(p + ood, UINT64_MAX);
+  assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len),
+                   STARKML_ERR_PARSE);
+  /* Two commitments swapped: main roots of the two tables. Layout per table: main root,
+     aux root, claimed sum (24 bytes), quotient root. */
+  size_t com = section_offset(proof, len, 2) + 8, stride = 32 + 32 + 24 + 32;
+  memcpy(p, proof, len);
+  memcpy(p + com, proof + com + stride, 32);
+  memcpy(p + com + stride, proof + com, 32);
+  assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len), STARKML_REJECT);
+  /* Main and quotient roots of one table swapped. */
+  memcpy(p, proof, len);
+  memcpy(p + com, proof + com + 88, 32);
+  memcpy(p + com + 88, proof + com, 32);
+  assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len), STARKML_REJECT);
+  /* The untouched proof still verifies. */
+  assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len), STARKML_OK);
+  /* A version the verifier does not know is its own reason. */
+  memcpy(p, proof, len);
+  sm_le32_put(p + 4, 2);
+  assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len), STARKML_REJECT);
+  assert_int_equal(why, SM_REJ_VERSION);
+  free(p);
+  free(proof);
+  sm_air_toy_free(&f.toy);
+  starkml_ctx_destroy(ctx);
+}
+
+/* Every third single-bit flip of a small proof, tallied by outcome: each check of the
+   verifier must be reachable and report its own reason. (A flipped FRI value is caught by
+   its Merkle path first; FRI's own consistency reasons are exercised in test_fri_fri.c
+   with correctly committed but inconsistent layers. The out-of-domain-point reason needs
+   z in a domain, probability below 2^-160.) */
+static void rejection_reasons_census(void **state) {
+  (void)state;
+  starkml_ctx *ctx = mkctx(2);
+  sm_stark_options opt = test_options(1);
+  fixture f;
+  fixture_make(&f, TOY_RANGE, 3, &opt, ctx);
+  uint8_t *proof = NULL;
+  size_t len = 0;
+  assert_int_equal(sm_stark_prove(ctx, &proof, &len, &f.st, &f.w, &opt, seed1), STARKML_OK);
+  size_t count[SM_REJ_COUNT_] = {0}, parse = 0;
+  for (size_t bit = 0; bit < 8 * len; bit += 3) {
+    proof[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    sm_stark_reject why = SM_REJ_NONE;
+    starkml_status v = sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len);
+    proof[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    assert_true(v == STARKML_REJECT || v == STARKML_ERR_PARSE);
+    if (v == STARKML_ERR_PARSE) parse++;
+    else count[why]++;
+  }
+  for (int r = 0; r < SM_REJ_COUNT_; r++)
+    print_message("    %-55s %zu\n", sm_stark_reject_str((sm_stark_reject)r), count[r]);
+  print_message("    %-55s %zu\n", "parse error", parse);
+  assert_int_equal(count[SM_REJ_NONE], 0);
+  const sm_stark_reject expected[] = {SM_REJ_VERSION, SM_REJ_BAD_OPTIONS, SM_REJ_SHAPE,
+                                      SM_REJ_LOGUP_SUM, SM_REJ_OOD, SM_REJ_POW, SM_REJ_MERKLE,
+                                      SM_REJ_QUERY_COUNT, SM_REJ_PATH_LENGTH, SM_REJ_FRI_FINAL};
+  for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+    if (count[expected[i]] == 0) fail_msg("no bit flip reached '%s'", sm_stark_reject_str(expected[i]));
+  assert_true(parse > 0);
+  free(proof);
+  sm_air_toy_free(&f.toy);
+  starkml_ctx_destroy(ctx);
+}
+
+SM_TEST_MAIN(cmocka_unit_test(framing_attacks), cmocka_unit_test(rejection_reasons_census),
+             cmocka_unit_test(logup_sums_blinded_with_zk),
              cmocka_unit_test(logup_sums_exact_without_zk),
              cmocka_unit_test(deterministic_across_runs_and_threads),
              cmocka_unit_test(bit_flips_sampled), cmocka_unit_test(bit_flips_every_bit),
