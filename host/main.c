@@ -1,28 +1,29 @@
 /*
  * starkml: the command-line tool. A thin layer over the public C API (include/starkml.h).
  *
- * Exit codes: 0 success; 1 a check failed (self-test mismatch, later: proof rejected);
- * 2 usage, I/O or parse error.
+ * Exit codes: 0 success; 1 a check failed (self-test mismatch, proof rejected);
+ * 2 usage, I/O or parse error. The commands live in host/cmd_*.c (host/cli.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/cli.h"
 #include "starkml.h"
 
-#define EXIT_CHECK_FAILED 1
-#define EXIT_USAGE 2
+#define EXIT_CHECK_FAILED CLI_EXIT_CHECK
+#define EXIT_USAGE CLI_EXIT_USAGE
 
 typedef int (*command_fn)(int argc, char **argv);
-
-static int cmd_selftest(int argc, char **argv);
 
 static const struct {
   const char *name;
   command_fn fn;
   const char *summary;
 } commands[] = {
-    {"selftest", cmd_selftest, "check this build against the known-answer vectors"},
+    {"selftest", cli_cmd_selftest, "check this build against the known-answer vectors"},
+    {"toy", cli_cmd_toy, "prove or verify a toy AIR (fibonacci, range-check, bus)"},
+    {"inspect", cli_cmd_inspect, "describe a proof file (options, sizes, security)"},
 };
 
 static void usage(FILE *f) {
@@ -40,16 +41,10 @@ static void usage(FILE *f) {
 
 /* Parses a thread count: a decimal integer in [0, 4096] (0 = every core). */
 static int parse_threads(const char *s, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (*s == '\0' || *end != '\0' || v < 0 || v > 4096) return 0;
+  uint64_t v;
+  if (!cli_parse_u64(s, 0, 4096, &v)) return 0;
   *out = (int)v;
   return 1;
-}
-
-static void log_stderr(void *user, const char *line) {
-  (void)user;
-  fprintf(stderr, "%s\n", line);
 }
 
 static void selftest_usage(FILE *f) {
@@ -66,7 +61,7 @@ static void selftest_usage(FILE *f) {
           "  --json         print the per-file results as JSON\n");
 }
 
-static int cmd_selftest(int argc, char **argv) {
+int cli_cmd_selftest(int argc, char **argv) {
   const char *dir = NULL;
   int threads = 0, json = 0;
   for (int i = 1; i < argc; i++) {
@@ -94,7 +89,7 @@ static int cmd_selftest(int argc, char **argv) {
     fprintf(stderr, "starkml selftest: %s\n", starkml_strerror(st));
     return EXIT_USAGE;
   }
-  starkml_ctx_set_log(ctx, log_stderr, NULL);
+  starkml_ctx_set_log(ctx, cli_log_stderr, NULL);
   starkml_selftest_file files[32];
   size_t n = 0;
   st = starkml_selftest(ctx, files, 32, &n, dir);
