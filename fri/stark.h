@@ -22,6 +22,7 @@
 #include "fri/soundness.h"
 #include "starkml.h"
 
+#define SM_STARK_MAGIC "SMKP"           /* first 4 bytes of every proof */
 #define SM_STARK_PROTOCOL_VERSION 1u
 #define SM_STARK_MAX_TABLES 64u
 #define SM_STARK_MAX_PROOF_BYTES (64u << 20) /* hard cap on a proof's size */

@@ -11,7 +11,6 @@
 #include "fri/fri.h"
 #include "fri/stark.h"
 
-#define SM_STARK_MAGIC "SMKP"
 /* Bus identifiers from here up are the engine's; a statement's tables may not use them. */
 #define SM_STARK_FIRST_ENGINE_BUS 0x80000000u
 #define SM_STARK_BLIND_BUS 0xFFFFFFF0u

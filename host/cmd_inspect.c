@@ -11,13 +11,10 @@
 
 #include "host/cli.h"
 
-/* The magic of a proof (docs/stark-protocol.md, section 8). */
-static const char proof_magic[4] = {'S', 'M', 'K', 'P'};
-
 const char *cli_proof_problem(const uint8_t *data, size_t len) {
   if (len == 0) return "empty file, not a starkml proof";
-  if (len < 4 || memcmp(data, proof_magic, 4) != 0)
-    return "not a starkml proof (no \"SMKP\" magic)";
+  if (len < 4 || memcmp(data, SM_STARK_MAGIC, 4) != 0)
+    return "not a starkml proof (no \"" SM_STARK_MAGIC "\" magic)";
   if (len < 8) return "malformed starkml proof (truncated before its version)";
   uint32_t v = (uint32_t)data[4] | (uint32_t)data[5] << 8 | (uint32_t)data[6] << 16 |
                (uint32_t)data[7] << 24;
