@@ -577,6 +577,12 @@ starkml_status sm_air_decode(sm_reader *r, sm_air_table *out) {
   }
   sm_r_len(r, &name_len, SM_AIR_MAX_NAME - 1, 1);
   sm_r_bytes(r, t.name, name_len);
+  /* A NUL inside the declared name would decode "fi\0\0" and "fi" to one table: two
+     encodings of the same description. Only the encoding without NULs is canonical. */
+  if (r->err == STARKML_OK && memchr(t.name, 0, name_len) != NULL) {
+    st = STARKML_ERR_PARSE;
+    goto fail;
+  }
   sm_r_u32(r, &log_n);
   t.log_n = log_n;
   sm_r_u32(r, &t.n_pre);

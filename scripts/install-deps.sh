@@ -15,6 +15,8 @@ packages=(
   libcmocka-dev       # unit-test framework
   libjansson-dev      # JSON (known-answer vectors, machine-readable output)
   libomp-dev          # not required by gcc (libgomp ships with it); kept for clang builds
+  clang               # fuzzing (scripts/fuzz.sh): libFuzzer is clang's
+  libclang-rt-dev     # clang's runtimes: libclang_rt.fuzzer, ASan, UBSan
 )
 
 export DEBIAN_FRONTEND=noninteractive

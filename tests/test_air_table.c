@@ -496,6 +496,24 @@ static void encoding_layout(void **state) {
   sm_air_table_free(&t);
 }
 
+/* Found by fuzz_air_decode: a declared name with NUL padding ("values\0", length 7)
+   decoded to the same table as "values" (length 6), a second encoding of one table. */
+static void decode_rejects_nul_in_name(void **state) {
+  (void)state;
+  char path[512];
+  snprintf(path, sizeof path, "%s/tests/fuzz/crashers/air_decode/name_trailing_nul.bin",
+           STARKML_SOURCE_DIR);
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  unsigned char buf[4096];
+  size_t n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  assert_true(n > 16);
+  sm_air_table t;
+  assert_int_equal(sm_air_decode_buf(&t, buf, n), STARKML_ERR_PARSE);
+  assert_null(t.nodes);
+}
+
 static void decode_is_strict(void **state) {
   (void)state;
   sm_air_table good, u;
@@ -924,6 +942,7 @@ SM_TEST_MAIN(cmocka_unit_test(validate_rejects_malformed),
              cmocka_unit_test(validate_survives_garbage), cmocka_unit_test(builder_reports_errors),
              cmocka_unit_test(encode_decode_roundtrip), cmocka_unit_test(hash_is_pinned),
              cmocka_unit_test(encoding_layout), cmocka_unit_test(decode_is_strict),
+             cmocka_unit_test(decode_rejects_nul_in_name),
              cmocka_unit_test(degrees), cmocka_unit_test(row_and_block_agree),
              cmocka_unit_test(eval_row_rejects_bad_input), cmocka_unit_test(gl3_batch_inverse),
              cmocka_unit_test(logup_extend_shape))
