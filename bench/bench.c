@@ -1,6 +1,7 @@
 /*
- * starkml-bench: foundation benchmarks (NTT, coset LDE, SHA3-256, Merkle commit).
- * Usage: starkml-bench [--json] [--reps N] [--threads N] [--quick] [--only ntt|hash]
+ * starkml-bench: foundation benchmarks (NTT, coset LDE, SHA3-256, Merkle commit) and the
+ * end-to-end STARK prover / verifier.
+ * Usage: starkml-bench [--json] [--reps N] [--threads N] [--quick] [--only ntt|hash|stark]
  */
 #include "bench/bench.h"
 
@@ -49,7 +50,8 @@ void bench_report(bench_cfg *cfg, const char *name, const bench_stats *s, double
 
 static void usage(FILE *f) {
   fprintf(f,
-          "usage: starkml-bench [--json] [--reps N] [--threads N] [--quick] [--only ntt|hash]\n"
+          "usage: starkml-bench [--json] [--reps N] [--threads N] [--quick]\n"
+          "                     [--only ntt|hash|stark]\n"
           "Prints min / median / max over N repetitions (default 5) of each measurement.\n");
 }
 
@@ -80,8 +82,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "starkml-bench: --reps and --threads must be >= 1\n");
     return 2;
   }
-  if (only != NULL && strcmp(only, "ntt") != 0 && strcmp(only, "hash") != 0) {
-    fprintf(stderr, "starkml-bench: --only takes ntt or hash\n");
+  if (only != NULL && strcmp(only, "ntt") != 0 && strcmp(only, "hash") != 0 &&
+      strcmp(only, "stark") != 0) {
+    fprintf(stderr, "starkml-bench: --only takes ntt, hash or stark\n");
     return 2;
   }
   if (cfg.json) cfg.results = json_array();
@@ -89,6 +92,7 @@ int main(int argc, char **argv) {
               cfg.reps, cfg.quick ? " (quick)" : "");
   if (only == NULL || strcmp(only, "ntt") == 0) bench_ntt(&cfg);
   if (only == NULL || strcmp(only, "hash") == 0) bench_hash(&cfg);
+  if (only == NULL || strcmp(only, "stark") == 0) bench_stark(&cfg);
   if (cfg.json) {
     json_t *doc = json_pack("{s:s, s:i, s:i, s:o}", "starkml", starkml_version(), "threads",
                             cfg.threads, "reps", cfg.reps, "results", cfg.results);

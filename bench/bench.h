@@ -36,5 +36,6 @@ void bench_report(bench_cfg *cfg, const char *name, const bench_stats *s, double
 /* Sections (one file each). */
 void bench_ntt(bench_cfg *cfg);
 void bench_hash(bench_cfg *cfg);
+void bench_stark(bench_cfg *cfg);
 
 #endif
