@@ -8,21 +8,40 @@
 
 static const char prg_domain[] = "starkml/prg/v1";
 
+#define PRG_MSG_MAX (sizeof prg_domain - 1 + SM_PRG_SEED_LEN + 4 + SM_PRG_MAX_LABEL + 8)
+
+/* Writes the message of block i; returns its length. */
+static size_t prg_message(uint8_t msg[PRG_MSG_MAX], const uint8_t seed[SM_PRG_SEED_LEN],
+                          const char *label, uint64_t i) {
+  size_t ll = strlen(label), n = 0;
+  if (ll > SM_PRG_MAX_LABEL) ll = SM_PRG_MAX_LABEL;
+  memcpy(msg, prg_domain, sizeof prg_domain - 1);
+  n += sizeof prg_domain - 1;
+  memcpy(msg + n, seed, SM_PRG_SEED_LEN);
+  n += SM_PRG_SEED_LEN;
+  sm_le32_put(msg + n, (uint32_t)ll);
+  n += 4;
+  memcpy(msg + n, label, ll);
+  n += ll;
+  sm_le64_put(msg + n, i);
+  return n + 8;
+}
+
 void sm_prg_at(uint8_t out[32], const uint8_t seed[SM_PRG_SEED_LEN], const char *label,
                uint64_t i) {
-  size_t ll = strlen(label);
-  if (ll > SM_PRG_MAX_LABEL) ll = SM_PRG_MAX_LABEL;
-  uint8_t len[4], ctr[8];
-  sm_le32_put(len, (uint32_t)ll);
-  sm_le64_put(ctr, i);
-  sm_sha3_ctx c;
-  sm_sha3_256_init(&c);
-  sm_sha3_256_update(&c, prg_domain, sizeof prg_domain - 1);
-  sm_sha3_256_update(&c, seed, SM_PRG_SEED_LEN);
-  sm_sha3_256_update(&c, len, sizeof len);
-  sm_sha3_256_update(&c, label, ll);
-  sm_sha3_256_update(&c, ctr, sizeof ctr);
-  sm_sha3_256_final(&c, out);
+  uint8_t msg[PRG_MSG_MAX];
+  size_t n = prg_message(msg, seed, label, i);
+  sm_sha3_256(out, msg, n);
+}
+
+void sm_prg_at_x4(uint8_t out[4][32], const uint8_t seed[SM_PRG_SEED_LEN], const char *label,
+                  uint64_t i) {
+  uint8_t msg[4][PRG_MSG_MAX];
+  size_t n = 0;
+  for (int k = 0; k < 4; k++) n = prg_message(msg[k], seed, label, i + (uint64_t)k);
+  uint8_t *const outs[4] = {out[0], out[1], out[2], out[3]};
+  const uint8_t *const ins[4] = {msg[0], msg[1], msg[2], msg[3]};
+  sm_sha3_256_x4(outs, ins, n);
 }
 
 void sm_prg_init(sm_prg *g, const uint8_t seed[SM_PRG_SEED_LEN], const char *label) {
