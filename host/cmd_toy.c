@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "air/toy.h"
+#include "fri/stark_toy.h"
 #include "core/sha3.h"
 #include "host/cli.h"
 
@@ -49,16 +50,7 @@ static const struct {
 #define N_TOYS (sizeof toys / sizeof toys[0])
 
 /* A toy statement and witness, in the shapes fri/stark.h takes. */
-typedef struct {
-  sm_air_toy toy;
-  sm_air_table tables[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *publics[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *main[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *pre[SM_AIR_TOY_MAX_TABLES];
-  sm_digest roots[SM_AIR_TOY_MAX_TABLES];
-  sm_stark_statement st;
-  sm_stark_witness w;
-} toy_instance;
+typedef sm_stark_toy toy_instance;
 
 static starkml_status toy_build(toy_instance *f, int which, unsigned log_n) {
   memset(f, 0, sizeof *f);
@@ -67,18 +59,7 @@ static starkml_status toy_build(toy_instance *f, int which, unsigned log_n) {
       : which == TOY_RANGE_CHECK ? sm_air_toy_range_check(&f->toy, log_n, TOY_RANGE_SEED)
                                  : sm_air_toy_bus(&f->toy, log_n, TOY_BUS_SEED);
   if (s != STARKML_OK) return s;
-  for (size_t t = 0; t < f->toy.n_tables; t++) {
-    f->tables[t] = f->toy.t[t].table;
-    f->publics[t] = f->toy.t[t].publics;
-    f->main[t] = f->toy.t[t].main;
-    f->pre[t] = f->toy.t[t].pre;
-  }
-  f->st.n_tables = f->toy.n_tables;
-  f->st.tables = f->tables;
-  f->st.publics = f->publics;
-  f->st.pre_roots = f->roots;
-  f->w.main = f->main;
-  f->w.pre = f->pre;
+  sm_stark_toy_wire(f);
   return STARKML_OK;
 }
 

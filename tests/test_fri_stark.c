@@ -11,6 +11,7 @@
 #include "core/ser.h"
 #include "core/transcript.h"
 #include "fri/stark.h"
+#include "fri/stark_toy.h"
 #include "fri/stark_internal.h"
 #include "tests/sm_test.h"
 
@@ -20,16 +21,7 @@ static sm_stark_options test_options(int zk) {
   return o;
 }
 
-typedef struct {
-  sm_air_toy toy;
-  sm_air_table tables[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *publics[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *main[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *pre[SM_AIR_TOY_MAX_TABLES];
-  sm_digest roots[SM_AIR_TOY_MAX_TABLES];
-  sm_stark_statement st;
-  sm_stark_witness w;
-} fixture;
+typedef sm_stark_toy fixture;
 
 enum { TOY_FIB, TOY_RANGE, TOY_BUS };
 
@@ -40,18 +32,7 @@ static void fixture_make(fixture *f, int which, unsigned log_n, const sm_stark_o
                      : which == TOY_RANGE ? sm_air_toy_range_check(&f->toy, log_n, 7)
                                           : sm_air_toy_bus(&f->toy, log_n, 9);
   assert_int_equal(s, STARKML_OK);
-  for (size_t t = 0; t < f->toy.n_tables; t++) {
-    f->tables[t] = f->toy.t[t].table;
-    f->publics[t] = f->toy.t[t].publics;
-    f->main[t] = f->toy.t[t].main;
-    f->pre[t] = f->toy.t[t].pre;
-  }
-  f->st.n_tables = f->toy.n_tables;
-  f->st.tables = f->tables;
-  f->st.publics = f->publics;
-  f->st.pre_roots = f->roots;
-  f->w.main = f->main;
-  f->w.pre = f->pre;
+  sm_stark_toy_wire(f);
   assert_int_equal(sm_stark_setup(ctx, f->roots, &f->st, &f->w, opt), STARKML_OK);
 }
 

@@ -35,18 +35,7 @@ starkml_status fuzz_fixture_make(fuzz_fixture *f, int which, const starkml_ctx *
     default: return STARKML_ERR_ARG;
   }
   if (s != STARKML_OK) return s;
-  for (size_t t = 0; t < f->toy.n_tables; t++) {
-    f->tables[t] = f->toy.t[t].table;
-    f->publics[t] = f->toy.t[t].publics;
-    f->main[t] = f->toy.t[t].main;
-    f->pre[t] = f->toy.t[t].pre;
-  }
-  f->st.n_tables = f->toy.n_tables;
-  f->st.tables = f->tables;
-  f->st.publics = f->publics;
-  f->st.pre_roots = f->roots;
-  f->w.main = f->main;
-  f->w.pre = f->pre;
+  sm_stark_toy_wire(f);
   int zk = fuzz_statement_zk(which);
   sm_stark_options opt = fuzz_options(zk < 0 ? 1 : zk);
   s = sm_stark_setup(ctx, f->roots, &f->st, &f->w, &opt);

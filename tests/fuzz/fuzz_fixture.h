@@ -14,6 +14,7 @@
 #include "air/toy.h"
 #include "fri/fri.h"
 #include "fri/stark.h"
+#include "fri/stark_toy.h"
 
 /* Statements: Fibonacci (one table, publics, no bus), bus (two tables of different
  * heights joined by a LogUp bus), and range check (a preprocessed table, so the setup
@@ -26,16 +27,7 @@ enum {
   FUZZ_N_STATEMENTS
 };
 
-typedef struct {
-  sm_air_toy toy;
-  sm_air_table tables[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *publics[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *main[SM_AIR_TOY_MAX_TABLES];
-  const gl_t *pre[SM_AIR_TOY_MAX_TABLES];
-  sm_digest roots[SM_AIR_TOY_MAX_TABLES];
-  sm_stark_statement st;
-  sm_stark_witness w;
-} fuzz_fixture;
+typedef sm_stark_toy fuzz_fixture;
 
 /* Small test options (the verifier's floor is overridden to 1 bit): blowup 4, 8 queries,
  * 4 bits of grinding, arity 4, final degree < 4. */
