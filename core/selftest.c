@@ -36,24 +36,7 @@ static void verdict(tally *t, size_t idx, const char *what, int ok) {
   else fail(t, idx, what, "output differs from the vector");
 }
 
-/* Strict decimal parse of a canonical field element held as a JSON string. */
-static int get_gl(const json_t *j, gl_t *out) {
-  *out = 0;
-  const char *s = json_string_value(j);
-  if (s == NULL || *s == '\0' || strlen(s) > 20) return 0;
-  uint64_t v = 0;
-  for (const char *c = s; *c; c++) {
-    if (*c < '0' || *c > '9') return 0;
-    uint64_t d = (uint64_t)(*c - '0');
-    if (v > (UINT64_MAX - d) / 10) return 0;
-    v = v * 10 + d;
-  }
-  if (v >= GL_P) return 0;
-  *out = v;
-  return 1;
-}
-
-/* A decimal u64 (not necessarily < p), e.g. an exponent or a nonce. */
+/* A decimal u64 held as a JSON string (an exponent, a nonce, a 128-bit half). */
 static int get_u64(const json_t *j, uint64_t *out) {
   *out = 0;
   const char *s = json_string_value(j);
@@ -65,6 +48,15 @@ static int get_u64(const json_t *j, uint64_t *out) {
     if (v > (UINT64_MAX - d) / 10) return 0;
     v = v * 10 + d;
   }
+  *out = v;
+  return 1;
+}
+
+/* A canonical field element: a decimal u64 below p. */
+static int get_gl(const json_t *j, gl_t *out) {
+  uint64_t v;
+  *out = 0;
+  if (!get_u64(j, &v) || v >= GL_P) return 0;
   *out = v;
   return 1;
 }
