@@ -6,6 +6,9 @@
 #ifndef STARKML_FRI_STARK_INTERNAL_H
 #define STARKML_FRI_STARK_INTERNAL_H
 
+#include <stdint.h>
+#include <stdlib.h>
+
 #include "core/ser.h"
 #include "core/transcript.h"
 #include "fri/fri.h"
@@ -88,6 +91,13 @@ void sm_stark_fri_params(sm_fri_params *fp, const sm_stark_options *opt, const s
 /* Absorbs the whole statement (step 1 of the schedule). */
 starkml_status sm_stark_absorb_statement(sm_transcript *tr, const sm_stark_statement *st,
                                          const sm_stark_options *opt, const sm_tinfo *ti);
+
+/* calloc that treats n = 0 as 1 and refuses products that overflow. */
+static inline void *sm_xcalloc(size_t n, size_t size) {
+  if (n == 0) n = 1;
+  if (size != 0 && n > SIZE_MAX / size) return NULL;
+  return calloc(n, size);
+}
 
 /* Extension element times the generator X^k of the extension basis (k = 0, 1, 2). */
 static inline gl3_t sm_gl3_times_xk(gl3_t a, unsigned k) {

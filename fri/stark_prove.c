@@ -38,15 +38,9 @@ static void tprover_free(tprover *p) {
   memset(p, 0, sizeof *p);
 }
 
-static void *xcalloc(size_t n, size_t size) {
-  if (n == 0) n = 1;
-  if (size != 0 && n > SIZE_MAX / size) return NULL;
-  return calloc(n, size);
-}
-
 /* Salts for the N rows of one tree: SHA3-based PRG blocks, one per row. */
 static uint8_t *make_salts(const uint8_t *seed, const char *label, size_t rows, int threads) {
-  uint8_t *s = xcalloc(rows, SM_STARK_SALT_LEN);
+  uint8_t *s = sm_xcalloc(rows, SM_STARK_SALT_LEN);
   if (s == NULL) return NULL;
   /* Four rows per 4-way Keccak call (rows is a power of two >= 4 for every LDE). */
   const size_t quads = rows / 4;
@@ -118,9 +112,11 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
   const size_t blk = x->big < BLK ? x->big : BLK;
   const size_t scratch_len = sm_air_block_scratch_len(t, blk);
   /* Per-thread work areas, allocated once. */
-  const size_t per = nb * blk + 2 * na * blk * 3 + nc * blk * 3 + scratch_len + 8 * blk;
-  gl_t *work = xcalloc((size_t)threads, per * sizeof(gl_t));
-  const gl_t **ptrs = xcalloc((size_t)threads * (2 * nb + 2 * na + 1), sizeof *ptrs);
+  /* next-row base values, aux current and next (gl3), constraint values (gl3), the
+     evaluator's scratch, then x, three inverse arrays and the batch-inverse scratch. */
+  const size_t per = nb * blk + 2 * na * blk * 3 + nc * blk * 3 + scratch_len + 5 * blk;
+  gl_t *work = sm_xcalloc((size_t)threads, per * sizeof(gl_t));
+  const gl_t **ptrs = sm_xcalloc((size_t)threads * (2 * nb + 2 * na + 1), sizeof *ptrs);
   if (work == NULL || ptrs == NULL || scratch_len == 0) {
     free(work), free(ptrs);
     return STARKML_ERR_NOMEM;
@@ -147,7 +143,7 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
     gl3_t *out = aux_next + na * blk;                 /* nc x blk */
     gl_t *scratch = (gl_t *)(out + nc * blk);
     gl_t *xs = scratch + scratch_len, *inv1 = xs + blk, *invl = inv1 + blk, *invz = invl + blk;
-    gl_t *tmp = invz + blk, *bscratch = tmp + blk;
+    gl_t *bscratch = invz + blk;
     const gl_t **pp = ptrs + (size_t)tid * (2 * nb + 2 * na + 1);
     const gl_t **base_cur = pp, **base_next = pp + nb;
     const gl3_t **acur = (const gl3_t **)(pp + 2 * nb), **anext = acur + na;
@@ -204,7 +200,6 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
         v = gl3_add(v, gl3_mul_base(acc[SM_SEL_EVERY], invz[p]));
         q[i0 + p] = v;
       }
-      (void)tmp;
     }
   }
   free(work);
@@ -222,9 +217,9 @@ static starkml_status quotient_commit(sm_ntt_plan *plan, const sm_tinfo *x, tpro
                                       const gl3_t *q, sm_prg *rng, int tampered,
                                       size_t *bad_coeffs) {
   const size_t big = x->big, d = x->d, P = x->piece_len, m = x->n_pieces;
-  gl_t *qc = xcalloc(3 * big, sizeof *qc);
-  tp->quot_coef = xcalloc(x->n_quot_cols * d, sizeof(gl_t));
-  tp->quot_lde = xcalloc(x->n_quot_cols * big, sizeof(gl_t));
+  gl_t *qc = sm_xcalloc(3 * big, sizeof *qc);
+  tp->quot_coef = sm_xcalloc(x->n_quot_cols * d, sizeof(gl_t));
+  tp->quot_lde = sm_xcalloc(x->n_quot_cols * big, sizeof(gl_t));
   if (qc == NULL || tp->quot_coef == NULL || tp->quot_lde == NULL) {
     free(qc);
     return STARKML_ERR_NOMEM;
@@ -301,8 +296,8 @@ static starkml_status deep_values(const sm_tinfo *x, tprover *tp, gl3_t z, gl3_t
     kzw = gl3_add(kzw, gl3_mul(w[nbo + c], tp->ood[nbo + c]));
   }
   for (size_t c = 0; c < nq; c++) kq = gl3_add(kq, gl3_mul(w[2 * nbo + c], tp->ood[2 * nbo + c]));
-  tp->deep = xcalloc(big, sizeof(gl3_t));
-  gl3_t *scr = xcalloc((size_t)threads * 3 * BLK, sizeof(gl3_t));
+  tp->deep = sm_xcalloc(big, sizeof(gl3_t));
+  gl3_t *scr = sm_xcalloc((size_t)threads * 3 * BLK, sizeof(gl3_t));
   if (tp->deep == NULL || scr == NULL) {
     free(scr);
     return STARKML_ERR_NOMEM;
@@ -392,8 +387,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     return STARKML_ERR_ARG;
   const int threads = ctx->threads;
   const size_t T = st->n_tables;
-  sm_tinfo *ti = xcalloc(T, sizeof *ti);
-  tprover *tp = xcalloc(T, sizeof *tp);
+  sm_tinfo *ti = sm_xcalloc(T, sizeof *ti);
+  tprover *tp = sm_xcalloc(T, sizeof *tp);
   gl3_t *gpow = NULL, *dw = NULL;
   size_t *qidx = NULL;
   sm_digest *path = NULL;
@@ -430,7 +425,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       s = STARKML_ERR_ARG;
       goto done;
     }
-    tp[t].main_tr = xcalloc((size_t)x->n_main * x->n, sizeof(gl_t));
+    tp[t].main_tr = sm_xcalloc((size_t)x->n_main * x->n, sizeof(gl_t));
     if (tp[t].main_tr == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
@@ -462,8 +457,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       }
     }
     if (u->n_pre > 0) {
-      tp[t].pre_coef = xcalloc((size_t)u->n_pre * x->d, sizeof(gl_t));
-      tp[t].pre_lde = xcalloc((size_t)u->n_pre * x->big, sizeof(gl_t));
+      tp[t].pre_coef = sm_xcalloc((size_t)u->n_pre * x->d, sizeof(gl_t));
+      tp[t].pre_lde = sm_xcalloc((size_t)u->n_pre * x->big, sizeof(gl_t));
       if (tp[t].pre_coef == NULL || tp[t].pre_lde == NULL) {
         s = STARKML_ERR_NOMEM;
         goto done;
@@ -491,8 +486,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     const sm_tinfo *x = &ti[t];
     const size_t k = x->n_main;
     char label[64];
-    tp[t].main_coef = xcalloc(k * x->d, sizeof(gl_t));
-    tp[t].main_lde = xcalloc(k * x->big, sizeof(gl_t));
+    tp[t].main_coef = sm_xcalloc(k * x->d, sizeof(gl_t));
+    tp[t].main_lde = sm_xcalloc(k * x->big, sizeof(gl_t));
     if (tp[t].main_coef == NULL || tp[t].main_lde == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
@@ -525,10 +520,10 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     const sm_tinfo *x = &ti[t];
     if (x->n_aux == 0) continue;
     const sm_air_table *u = x->user;
-    tp[t].aux_tr = xcalloc((size_t)x->n_aux * x->n, sizeof(gl3_t));
-    gl_t *parts = xcalloc(3 * (size_t)x->n_aux * x->n, sizeof(gl_t));
-    tp[t].aux_coef = xcalloc(3 * (size_t)x->n_aux * x->d, sizeof(gl_t));
-    tp[t].aux_lde = xcalloc(3 * (size_t)x->n_aux * x->big, sizeof(gl_t));
+    tp[t].aux_tr = sm_xcalloc((size_t)x->n_aux * x->n, sizeof(gl3_t));
+    gl_t *parts = sm_xcalloc(3 * (size_t)x->n_aux * x->n, sizeof(gl_t));
+    tp[t].aux_coef = sm_xcalloc(3 * (size_t)x->n_aux * x->d, sizeof(gl_t));
+    tp[t].aux_lde = sm_xcalloc(3 * (size_t)x->n_aux * x->big, sizeof(gl_t));
     if (tp[t].aux_tr == NULL || parts == NULL || tp[t].aux_coef == NULL || tp[t].aux_lde == NULL) {
       free(parts);
       s = STARKML_ERR_NOMEM;
@@ -581,7 +576,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
 
   /* Quotients. */
   size_t n_cons = ti[T - 1].cons_before + ti[T - 1].ext.n_constraints;
-  gpow = xcalloc(n_cons, sizeof *gpow);
+  gpow = sm_xcalloc(n_cons, sizeof *gpow);
   if (gpow == NULL) {
     s = STARKML_ERR_NOMEM;
     goto done;
@@ -590,7 +585,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   for (size_t j = 1; j < n_cons; j++) gpow[j] = gl3_mul(gpow[j - 1], gamma);
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
-    gl3_t *q = xcalloc(x->big, sizeof *q);
+    gl3_t *q = sm_xcalloc(x->big, sizeof *q);
     if (q == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
@@ -633,7 +628,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     const sm_air_table *u = x->user;
     gl3_t zw = gl3_mul_base(z, gl_root_of_unity(x->log_n));
     const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
-    tp[t].ood = xcalloc(2 * nbo + nq, sizeof(gl3_t));
+    tp[t].ood = sm_xcalloc(2 * nbo + nq, sizeof(gl3_t));
     if (tp[t].ood == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
@@ -656,7 +651,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
 
   /* DEEP composition per table, then FRI over all of them. */
   gl3_t lam_pow = gl3_from_base(1);
-  sm_fri_input *inputs = xcalloc(T, sizeof *inputs);
+  sm_fri_input *inputs = sm_xcalloc(T, sizeof *inputs);
   if (inputs == NULL) {
     s = STARKML_ERR_NOMEM;
     goto done;
@@ -665,7 +660,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     const sm_tinfo *x = &ti[t];
     const size_t nw = 2 * x->n_base_open + 3 * (size_t)x->n_pieces + 1;
     free(dw);
-    dw = xcalloc(nw, sizeof *dw);
+    dw = sm_xcalloc(nw, sizeof *dw);
     if (dw == NULL) {
       s = STARKML_ERR_NOMEM;
       break;
@@ -688,8 +683,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
 
   uint64_t nonce = 0;
   if ((s = sm_tr_grind(&tr, &nonce, opt->grinding_bits, threads)) != STARKML_OK) goto done;
-  qidx = xcalloc(opt->n_queries, sizeof *qidx);
-  path = xcalloc(64, sizeof *path);
+  qidx = sm_xcalloc(opt->n_queries, sizeof *qidx);
+  path = sm_xcalloc(64, sizeof *path);
   if (qidx == NULL || path == NULL) {
     s = STARKML_ERR_NOMEM;
     goto done;
@@ -804,7 +799,7 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
   memset(roots, 0, st->n_tables * sizeof *roots);
   if (ctx == NULL || w == NULL || st->n_tables == 0 || st->n_tables > SM_STARK_MAX_TABLES)
     return STARKML_ERR_ARG;
-  sm_tinfo *ti = xcalloc(st->n_tables, sizeof *ti);
+  sm_tinfo *ti = sm_xcalloc(st->n_tables, sizeof *ti);
   if (ti == NULL) return STARKML_ERR_NOMEM;
   unsigned log_big_max;
   char why[256];
@@ -825,8 +820,8 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
       s = STARKML_ERR_ARG;
       break;
     }
-    gl_t *coef = xcalloc((size_t)x->user->n_pre * x->d, sizeof(gl_t));
-    gl_t *lde = xcalloc((size_t)x->user->n_pre * x->big, sizeof(gl_t));
+    gl_t *coef = sm_xcalloc((size_t)x->user->n_pre * x->d, sizeof(gl_t));
+    gl_t *lde = sm_xcalloc((size_t)x->user->n_pre * x->big, sizeof(gl_t));
     sm_merkle_tree tree;
     memset(&tree, 0, sizeof tree);
     sm_tinfo nozk = *x;

@@ -29,12 +29,6 @@ typedef struct {
   vrow pre, main, aux, quot;
 } vopen;
 
-static void *xcalloc(size_t n, size_t size) {
-  if (n == 0) n = 1;
-  if (size != 0 && n > SIZE_MAX / size) return NULL;
-  return calloc(n, size);
-}
-
 static starkml_status r_section(sm_reader *r, uint32_t want, sm_reader *sub) {
   uint32_t tag = 0, len = 0;
   sm_r_u32(r, &tag);
@@ -48,8 +42,8 @@ static starkml_status r_section(sm_reader *r, uint32_t want, sm_reader *sub) {
 /* Reads one opened row. A path whose declared length differs from the tree's depth is
    STARKML_REJECT (reason: path length); anything else malformed is a parse error. */
 static starkml_status r_row(sm_reader *r, vrow *row, size_t width, int salted, unsigned depth) {
-  row->vals = xcalloc(width, sizeof(gl_t));
-  row->path = xcalloc(depth, sizeof(sm_digest));
+  row->vals = sm_xcalloc(width, sizeof(gl_t));
+  row->path = sm_xcalloc(depth, sizeof(sm_digest));
   if (row->vals == NULL || row->path == NULL) return STARKML_ERR_NOMEM;
   sm_r_gl_array(r, row->vals, width);
   if (salted) sm_r_bytes(r, row->salt, SM_STARK_SALT_LEN);
@@ -80,7 +74,7 @@ static int ood_ok(const sm_tinfo *x, const vtable *vt, const gl_t *publics, gl3_
   const sm_air_table *t = &x->ext;
   const size_t n_pre = t->n_pre, n_main = t->n_main, nbo = x->n_base_open;
   const size_t ncol = n_pre + n_main + x->n_aux;
-  gl3_t *cur = xcalloc(2 * ncol + t->n_nodes + t->n_constraints, sizeof(gl3_t));
+  gl3_t *cur = sm_xcalloc(2 * ncol + t->n_nodes + t->n_constraints, sizeof(gl3_t));
   if (cur == NULL) return -1;
   gl3_t *next = cur + ncol, *scratch = next + ncol, *out = scratch + t->n_nodes;
   for (size_t c = 0; c < n_pre + n_main; c++) cur[c] = vt->ood[c], next[c] = vt->ood[nbo + c];
@@ -163,8 +157,8 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   if (proof_len > SM_STARK_MAX_PROOF_BYTES) return STARKML_ERR_PARSE;
 
   const size_t T = st->n_tables;
-  sm_tinfo *ti = xcalloc(T, sizeof *ti);
-  vtable *vt = xcalloc(T, sizeof *vt);
+  sm_tinfo *ti = sm_xcalloc(T, sizeof *ti);
+  vtable *vt = sm_xcalloc(T, sizeof *vt);
   vopen *op = NULL;
   sm_fri_query_proof *fq = NULL;
   sm_digest *fri_roots = NULL;
@@ -287,7 +281,7 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   if ((s = r_section(&r, SM_SEC_OOD, &sec)) != STARKML_OK) goto done;
   for (size_t t = 0; t < T; t++) {
     size_t n = 2 * ti[t].n_base_open + 3 * (size_t)ti[t].n_pieces;
-    if ((vt[t].ood = xcalloc(n, sizeof(gl3_t))) == NULL) {
+    if ((vt[t].ood = sm_xcalloc(n, sizeof(gl3_t))) == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
     }
@@ -308,8 +302,8 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       goto done;
     }
   }
-  fri_roots = xcalloc(sched.n_layers, sizeof *fri_roots);
-  fri_final = xcalloc(sched.n_final, sizeof *fri_final);
+  fri_roots = sm_xcalloc(sched.n_layers, sizeof *fri_roots);
+  fri_final = sm_xcalloc(sched.n_final, sizeof *fri_final);
   if (fri_roots == NULL || fri_final == NULL) {
     s = STARKML_ERR_NOMEM;
     goto done;
@@ -358,8 +352,8 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       goto done;
     }
   }
-  op = xcalloc((size_t)opt.n_queries * T, sizeof *op);
-  fq = xcalloc(opt.n_queries, sizeof *fq);
+  op = sm_xcalloc((size_t)opt.n_queries * T, sizeof *op);
+  fq = sm_xcalloc(opt.n_queries, sizeof *fq);
   if (op == NULL || fq == NULL) {
     s = STARKML_ERR_NOMEM;
     goto done;
@@ -458,11 +452,11 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
     s = STARKML_REJECT;
     goto done;
   }
-  qidx = xcalloc(opt.n_queries, sizeof *qidx);
-  inj = xcalloc(sched.n_layers + 1, sizeof *inj);
+  qidx = sm_xcalloc(opt.n_queries, sizeof *qidx);
+  inj = sm_xcalloc(sched.n_layers + 1, sizeof *inj);
   size_t n_w = 0;
   for (size_t t = 0; t < T; t++) n_w += 2 * ti[t].n_base_open + 3 * (size_t)ti[t].n_pieces + 1;
-  dw = xcalloc(n_w, sizeof *dw);
+  dw = sm_xcalloc(n_w, sizeof *dw);
   if (qidx == NULL || inj == NULL || dw == NULL) {
     s = STARKML_ERR_NOMEM;
     goto done;
