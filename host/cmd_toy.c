@@ -396,7 +396,9 @@ static int cmd_verify(int argc, char **argv) {
   /* Other setup failures (options that do not fit this statement) leave zero roots; the
      verifier rejects such options itself. */
   sm_stark_reject why = SM_REJ_NONE;
+  double tv0 = cli_now();
   s = sm_stark_verify(ctx, &why, &x.st, a.preset, 0, proof, len);
+  double verify_ms = 1e3 * (cli_now() - tv0);
   if (s == STARKML_OK || s == STARKML_REJECT) {
     sm_soundness_bits bits;
     int have_bits = s == STARKML_OK && sm_stark_security(&bits, &x.st, &info.options) == STARKML_OK;
@@ -406,8 +408,8 @@ static int cmd_verify(int argc, char **argv) {
       cli_json_str(stdout, path);
       printf(", ");
       json_statement(stdout, which, log_n, &x);
-      printf(", \"floor\": \"%s\", \"result\": \"%s\"", cli_preset_name(a.preset),
-             s == STARKML_OK ? "accepted" : "rejected");
+      printf(", \"floor\": \"%s\", \"result\": \"%s\", \"verify_ms\": %.3f",
+             cli_preset_name(a.preset), s == STARKML_OK ? "accepted" : "rejected", verify_ms);
       if (s == STARKML_OK) {
         printf(", \"options\": ");
         cli_json_options(stdout, &info.options);
@@ -431,6 +433,7 @@ static int cmd_verify(int argc, char **argv) {
         cli_print_security(stdout, &bits);
         printf("\n");
       }
+      printf("time       verify %.2f ms\n", verify_ms);
     } else {
       printf("rejected: %s\n", sm_stark_reject_str(why));
     }
