@@ -1,12 +1,16 @@
-# Regenerates the known-answer vectors into OUT and fails on any byte of difference from
-# the committed copies in SRC. Usage: cmake -DGEN=gen_vectors -DSRC=vectors -DOUT=dir -P compare.cmake
+# Regenerates known-answer files into OUT and fails on any byte of difference from the
+# committed copies in SRC. Used for the core vectors (gen_vectors) and the golden proofs
+# (vectors/stark/regenerate.sh).
+# Usage: cmake -DGEN="cmd;arg;..." -DSRC=dir -DOUT=dir -DGLOB=pattern [-DHINT=text] -P compare.cmake
+# GEN is run with OUT appended as its last argument; GLOB is relative to SRC and OUT
+# (e.g. core/*.json or *.proof).
 file(REMOVE_RECURSE ${OUT})
 execute_process(COMMAND ${GEN} ${OUT} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "gen_vectors failed (${rc})")
+  message(FATAL_ERROR "the generator failed (${rc}): ${GEN}")
 endif()
-file(GLOB_RECURSE generated RELATIVE ${OUT} ${OUT}/*.json)
-file(GLOB_RECURSE committed RELATIVE ${SRC} ${SRC}/core/*.json)
+file(GLOB_RECURSE generated RELATIVE ${OUT} ${OUT}/${GLOB})
+file(GLOB_RECURSE committed RELATIVE ${SRC} ${SRC}/${GLOB})
 list(SORT generated)
 list(SORT committed)
 if(NOT generated STREQUAL committed)
@@ -20,7 +24,7 @@ foreach(f IN LISTS generated)
   endif()
 endforeach()
 if(bad)
-  message(FATAL_ERROR "regenerated vectors differ from the committed ones: ${bad}")
+  message(FATAL_ERROR "regenerated files differ from the committed ones: ${bad}\n${HINT}")
 endif()
 list(LENGTH generated n)
-message(STATUS "all ${n} vector files regenerate byte for byte")
+message(STATUS "all ${n} files regenerate byte for byte")
