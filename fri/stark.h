@@ -107,6 +107,27 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
                               const sm_stark_statement *st, const sm_stark_witness *w,
                               const sm_stark_options *opt);
 
+/*
+ * The LDE domains the options give a statement: every table t is committed on 2^log_big[t]
+ * points, a coset fixed by log_big[t] and the largest domain 2^log_big_max alone. A
+ * preprocessed commitment is therefore a function of (columns, log_big, log_big_max), which
+ * is how a verifying key can hold commitments for several option sets.
+ * Returns: STARKML_OK, STARKML_ERR_ARG (bad statement or options), STARKML_ERR_NOMEM.
+ * Out:  log_big[st->n_tables], *log_big_max.
+ */
+starkml_status sm_stark_domains(unsigned *log_big, unsigned *log_big_max,
+                                const sm_stark_statement *st, const sm_stark_options *opt);
+
+/*
+ * The commitment to one table's preprocessed columns on the domain (log_big, log_big_max):
+ * what sm_stark_setup computes for a statement whose domains are those.
+ * Returns: STARKML_OK, STARKML_ERR_ARG (no preprocessed columns, or a domain smaller than
+ *          the table or larger than the largest), STARKML_ERR_NOMEM.
+ * In:   pre  t->n_pre columns of 2^t->log_n rows, column-major.
+ */
+starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const sm_air_table *t,
+                                 const gl_t *pre, unsigned log_big, unsigned log_big_max);
+
 /* Test-only: a hook that may alter the witness after trace generation (malicious prover). */
 typedef void (*sm_stark_tamper_fn)(void *user, size_t table, gl_t *main_cols, size_t n_rows);
 

@@ -841,3 +841,54 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
   if (s != STARKML_OK) memset(roots, 0, st->n_tables * sizeof *roots);
   return s;
 }
+
+starkml_status sm_stark_domains(unsigned *log_big, unsigned *log_big_max,
+                                const sm_stark_statement *st, const sm_stark_options *opt) {
+  if (log_big == NULL || log_big_max == NULL || st == NULL) return STARKML_ERR_ARG;
+  *log_big_max = 0;
+  if (st->n_tables == 0 || st->n_tables > SM_STARK_MAX_TABLES) return STARKML_ERR_ARG;
+  sm_tinfo *ti = sm_xcalloc(st->n_tables, sizeof *ti);
+  if (ti == NULL) return STARKML_ERR_NOMEM;
+  starkml_status s = sm_tinfo_derive(ti, log_big_max, st, opt, NULL, 0);
+  for (size_t t = 0; s == STARKML_OK && t < st->n_tables; t++) log_big[t] = ti[t].log_big;
+  if (s == STARKML_OK) sm_tinfo_free(ti, st->n_tables);
+  free(ti);
+  return s;
+}
+
+starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const sm_air_table *t,
+                                 const gl_t *pre, unsigned log_big, unsigned log_big_max) {
+  if (root == NULL) return STARKML_ERR_ARG;
+  memset(root, 0, sizeof *root);
+  if (ctx == NULL || t == NULL || pre == NULL || t->n_pre == 0 || log_big < t->log_n ||
+      log_big > log_big_max || log_big_max > 30)
+    return STARKML_ERR_ARG;
+  /* The same derivation as the setup's: coefficients of the columns (degree < n, no
+     randomizer), evaluated on the coset g^(N_max / N) <w_N>. */
+  sm_tinfo x;
+  memset(&x, 0, sizeof x);
+  x.user = t;
+  x.log_n = t->log_n;
+  x.n = (size_t)1 << t->log_n;
+  x.d = x.n;
+  x.log_d = t->log_n;
+  x.big = (size_t)1 << log_big;
+  x.log_big = log_big;
+  x.h = 0;
+  x.shift = gl_exp(GL_GENERATOR, (uint64_t)1 << (log_big_max - log_big));
+  sm_ntt_plan *plan = NULL;
+  starkml_status s = sm_ntt_plan_create(&plan, log_big, ctx->threads);
+  gl_t *coef = sm_xcalloc((size_t)t->n_pre * x.d, sizeof(gl_t));
+  gl_t *lde = sm_xcalloc((size_t)t->n_pre * x.big, sizeof(gl_t));
+  if (s == STARKML_OK && (coef == NULL || lde == NULL)) s = STARKML_ERR_NOMEM;
+  sm_merkle_tree tree;
+  memset(&tree, 0, sizeof tree);
+  if (s == STARKML_OK) s = witness_lde(plan, coef, lde, pre, t->n_pre, &x, NULL);
+  if (s == STARKML_OK) s = sm_merkle_commit(&tree, lde, x.big, t->n_pre, x.big, NULL, 0, ctx->threads);
+  if (s == STARKML_OK) *root = *sm_merkle_root(&tree);
+  sm_merkle_tree_free(&tree);
+  free(coef);
+  free(lde);
+  sm_ntt_plan_free(plan);
+  return s;
+}

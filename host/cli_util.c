@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/sha3.h"
 #include "host/cli.h"
 
 int cli_is_help(const char *s) { return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0; }
@@ -175,4 +176,127 @@ void cli_json_security(FILE *f, const sm_soundness_bits *b) {
           "{\"provable_bits\": %u, \"conjectured_bits\": %u, \"unique_decoding_bits\": %u, "
           "\"best_m\": %u}",
           b->provable_bits, b->conjectured_bits, b->unique_decoding_bits, b->best_m);
+}
+
+/* ---- helpers of the zkML commands ---------------------------------------------------- */
+
+static const cli_opt *find_opt(const cli_opt *opts, size_t n, const char *s) {
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(s, opts[k].name) == 0 || (opts[k].alias != NULL && strcmp(s, opts[k].alias) == 0))
+      return &opts[k];
+  return NULL;
+}
+
+int cli_parse_opts(const char *who, const char *synopsis, void (*usage)(FILE *), int argc,
+                   char **argv, const cli_opt *opts, size_t n_opts, const char **pos,
+                   int max_pos, int *n_pos) {
+  *n_pos = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *s = argv[i];
+    if (cli_is_help(s)) {
+      usage(stdout);
+      return CLI_EXIT_OK;
+    }
+    if (s[0] != '-' || s[1] == '\0') {
+      if (*n_pos >= max_pos) {
+        fprintf(stderr, "%s: unexpected argument '%s'\n%s", who, s, synopsis);
+        return CLI_EXIT_USAGE;
+      }
+      pos[(*n_pos)++] = s;
+      continue;
+    }
+    const cli_opt *o = find_opt(opts, n_opts, s);
+    if (o == NULL) {
+      fprintf(stderr, "%s: unknown option '%s'\n%s", who, s, synopsis);
+      return CLI_EXIT_USAGE;
+    }
+    if (o->value != NULL) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "%s: option '%s' needs a value\n%s", who, s, synopsis);
+        return CLI_EXIT_USAGE;
+      }
+      *o->value = argv[++i];
+    } else if (o->flag != NULL) {
+      *o->flag = 1;
+    }
+  }
+  return -1;
+}
+
+void cli_seed_from_u64(uint8_t out[32], uint64_t n) {
+  static const char label[] = "starkml-cli-seed";
+  uint8_t le[8];
+  for (int i = 0; i < 8; i++) le[i] = (uint8_t)(n >> (8 * i));
+  sm_sha3_ctx c;
+  sm_sha3_256_init(&c);
+  sm_sha3_256_update(&c, label, sizeof label - 1);
+  sm_sha3_256_update(&c, le, sizeof le);
+  sm_sha3_256_final(&c, out);
+}
+
+void cli_hex(char *out, const uint8_t *data, size_t len) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < len; i++) {
+    out[2 * i] = digits[data[i] >> 4];
+    out[2 * i + 1] = digits[data[i] & 15];
+  }
+  out[2 * len] = '\0';
+}
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+int cli_parse_hex(uint8_t *out, size_t len, const char *s) {
+  if (strlen(s) != 2 * len) return 0;
+  for (size_t i = 0; i < len; i++) {
+    int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+    if (hi < 0 || lo < 0) return 0;
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return 1;
+}
+
+void cli_json_double(FILE *f, double x) {
+  if (x != x || x > 1.7976931348623157e308 || x < -1.7976931348623157e308) {
+    fputs("null", f);
+    return;
+  }
+  char buf[40];
+  static const char *const fmts[] = {"%.15g", "%.16g", "%.17g"};
+  for (int k = 0; k < 3; k++) {
+    snprintf(buf, sizeof buf, fmts[k], x);
+    if (k == 2 || strtod(buf, NULL) == x) break;
+  }
+  /* "%g" may print "1e+20" or "5": both are JSON numbers. */
+  fputs(buf, f);
+}
+
+size_t cli_peek_magic(const char *path, uint8_t magic[4]) {
+  memset(magic, 0, 4);
+  /* Regular files only: opening a FIFO would block, and reading one would consume bytes
+     that the caller's own read then misses. */
+  struct stat sb;
+  if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return 0;
+  size_t n = fread(magic, 1, 4, f);
+  fclose(f);
+  return n;
+}
+
+const char *cli_visibility_name(uint32_t v) {
+  return v == STARKML_INPUT_PUBLIC    ? "public"
+         : v == STARKML_INPUT_HASHED  ? "hashed"
+         : v == STARKML_INPUT_PRIVATE ? "private"
+                                      : "unknown";
+}
+
+const char *cli_zkml_preset_name(uint32_t preset) {
+  return preset == STARKML_PRESET_SECURE ? "secure"
+         : preset == STARKML_PRESET_FAST ? "fast"
+                                         : "unknown";
 }

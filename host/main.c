@@ -2,7 +2,8 @@
  * starkml: the command-line tool. A thin layer over the public C API (include/starkml.h).
  *
  * Exit codes: 0 success; 1 a check failed (self-test mismatch, proof rejected);
- * 2 usage, I/O or parse error. The commands live in host/cmd_*.c (host/cli.h).
+ * 2 usage, I/O or parse error. The commands live in host/cmd_*.c (host/cli.h): the zkML
+ * pipeline (compile, setup, prove, verify, demo) in cmd_zkml.c and cmd_demo.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,14 @@ static const struct {
   command_fn fn;
   const char *summary;
 } commands[] = {
+    {"demo", cli_cmd_demo, "compile, set up, prove and verify a bundled model, in one go"},
+    {"compile", cli_cmd_compile, "quantize an ONNX model with calibration data (model.smc)"},
+    {"setup", cli_cmd_setup, "make a model's proving and verifying keys (model.pk, model.vk)"},
+    {"prove", cli_cmd_prove, "prove one inference (input.json -> proof and output JSON)"},
+    {"verify", cli_cmd_verify, "check a proof against a verifying key, print its statement"},
+    {"inspect", cli_cmd_inspect, "describe a proof, key or compiled model (--json)"},
     {"selftest", cli_cmd_selftest, "check this build against the known-answer vectors"},
     {"toy", cli_cmd_toy, "prove or verify a toy AIR (fibonacci, range-check, bus)"},
-    {"inspect", cli_cmd_inspect, "describe a proof file (options, sizes, security)"},
 };
 
 static void usage(FILE *f) {
@@ -32,6 +38,11 @@ static void usage(FILE *f) {
           "\n"
           "starkml proves that a quantized neural network produced a result, with a\n"
           "post-quantum, zero-knowledge STARK (SHA3-256 commitments, Goldilocks field).\n"
+          "\n"
+          "  starkml compile model.onnx --calib calib.json -o model.smc\n"
+          "  starkml setup model.smc --pk model.pk --vk model.vk\n"
+          "  starkml prove --pk model.pk --input input.json -o out.proof\n"
+          "  starkml verify --vk model.vk --proof out.proof\n"
           "\n"
           "commands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -98,6 +98,195 @@ starkml_status starkml_selftest(const starkml_ctx *ctx,
                                 starkml_selftest_file *results, size_t results_cap,
                                 size_t *n_results, const char *vectors_dir);
 
+/* ---- zkML: compile, setup, prove, verify ---------------------------------------------
+ *
+ * The pipeline of ../shared/DESIGN.md. A model owner compiles an ONNX model with
+ * calibration samples (starkml_compile), runs the setup once (starkml_setup: a proving
+ * key that holds the integer weights and a secret salt, and a verifying key that holds the
+ * architecture and a Poseidon2 commitment to the weights), and proves inferences
+ * (starkml_prove). Anyone with the verifying key checks a proof (starkml_verify) and learns
+ * the statement it proves (starkml_statement): the model (by the vk's hash), the input or
+ * its digest, the output or the predicate it satisfies, and the security of the proof.
+ *
+ * Objects are opaque and immutable once made; each has _free (NULL allowed), _save (to
+ * malloc'ed bytes the caller frees) and _load (strict parsing: a malformed file is
+ * STARKML_ERR_PARSE with a message, never a crash).
+ */
+
+typedef struct starkml_model starkml_model; /* a compiled (quantized) model, weights included */
+typedef struct starkml_pk starkml_pk;       /* proving key: model, weights, salt, vk */
+typedef struct starkml_vk starkml_vk;       /* verifying key: architecture, commitments */
+
+/* Input visibility of a proof. */
+typedef enum {
+  STARKML_INPUT_PUBLIC = 0,  /* the proof carries the quantized input */
+  STARKML_INPUT_HASHED = 1,  /* the proof carries Poseidon2(salt || input) only */
+  STARKML_INPUT_PRIVATE = 2, /* the proof reveals nothing about the input */
+} starkml_input_visibility;
+
+typedef enum {
+  STARKML_PRESET_SECURE = 0, /* >= 128 provable bits (default) */
+  STARKML_PRESET_FAST = 1,   /* >= 100 conjectured bits (experiments) */
+} starkml_preset;
+
+/* Progress of long work: stage name, fraction done in [0, 1] (or -1 when unknown). */
+typedef void (*starkml_progress_fn)(void *user, const char *stage, double fraction);
+
+typedef struct {
+  unsigned act_bits;    /* activation bits, 2..16 (0: default 8) */
+  unsigned weight_bits; /* weight bits, 2..16 (0: default 8) */
+  int per_tensor;       /* 1: one weight scale per tensor (default: per output channel) */
+} starkml_compile_options;
+
+/* What starkml_compile measured. */
+typedef struct {
+  size_t n_calib;          /* calibration samples */
+  double max_abs_err;      /* max |quantized - float| over the outputs of those samples */
+  double top1_agreement;   /* fraction of samples where the quantized top-1 equals float's */
+  size_t n_values;         /* integers of one inference */
+  size_t n_dot_terms;      /* multiply-accumulate terms */
+  size_t n_requant, n_lut, n_max, n_div;
+  size_t n_weights;        /* weight and bias values */
+  size_t input_len, output_len;
+} starkml_compile_report;
+
+/*
+ * Compiles an ONNX model: import, float reference run, calibration and quantization.
+ * Returns: STARKML_OK; STARKML_ERR_PARSE (malformed ONNX, unsupported op or attribute:
+ *          why names the node and op); STARKML_ERR_ARG (calibration samples of the wrong
+ *          length or not finite, a model outside the prover's bounds); STARKML_ERR_NOMEM.
+ * Args: ctx.
+ * Out:  model   (NULL on failure); report  if not NULL; why  message ("" on success).
+ * In:   onnx, onnx_len   the model file's bytes;
+ *       calib            n_samples x sample_len floats, row-major;
+ *       opt              NULL for defaults.
+ */
+starkml_status starkml_compile(const starkml_ctx *ctx, starkml_model **model,
+                               starkml_compile_report *report, char *why, size_t why_len,
+                               const uint8_t *onnx, size_t onnx_len, const float *calib,
+                               size_t n_samples, size_t sample_len,
+                               const starkml_compile_options *opt);
+void starkml_model_free(starkml_model *model);
+starkml_status starkml_model_save(const starkml_model *model, uint8_t **data, size_t *len);
+starkml_status starkml_model_load(starkml_model **model, char *why, size_t why_len,
+                                  const uint8_t *data, size_t len);
+/* Input and output lengths of a model (numbers of floats). */
+size_t starkml_model_input_len(const starkml_model *model);
+size_t starkml_model_output_len(const starkml_model *model);
+
+typedef struct {
+  int public_weights;  /* 1: weights are public (preprocessed), no commitment */
+  const uint8_t *seed; /* 32 bytes for a deterministic salt (tests, vectors); NULL: OS */
+} starkml_setup_options;
+
+/*
+ * Setup: draws the weight salt, commits to the weights (Poseidon2) and to the fixed
+ * columns of every table for both zero-knowledge settings.
+ * Returns: STARKML_OK, STARKML_ERR_ARG, STARKML_ERR_NOMEM, STARKML_ERR_IO (no OS
+ *          randomness).
+ * Out:  pk, vk (NULL on failure).
+ */
+starkml_status starkml_setup(const starkml_ctx *ctx, starkml_pk **pk, starkml_vk **vk,
+                             const starkml_model *model, const starkml_setup_options *opt);
+void starkml_pk_free(starkml_pk *pk);
+void starkml_vk_free(starkml_vk *vk);
+starkml_status starkml_pk_save(const starkml_pk *pk, uint8_t **data, size_t *len);
+starkml_status starkml_vk_save(const starkml_vk *vk, uint8_t **data, size_t *len);
+starkml_status starkml_pk_load(starkml_pk **pk, char *why, size_t why_len, const uint8_t *data,
+                               size_t len);
+starkml_status starkml_vk_load(starkml_vk **vk, char *why, size_t why_len, const uint8_t *data,
+                               size_t len);
+/* The verifying key inside a proving key (owned by pk). */
+const starkml_vk *starkml_pk_vk(const starkml_pk *pk);
+/* SHA3-256 of the verifying key's encoding: the model's public identity. */
+void starkml_vk_hash(const starkml_vk *vk, uint8_t out[32]);
+size_t starkml_vk_input_len(const starkml_vk *vk);
+size_t starkml_vk_output_len(const starkml_vk *vk);
+
+typedef struct {
+  uint32_t input_visibility; /* starkml_input_visibility */
+  const char *predicate;     /* NULL: public output; else "argmax==3", "y[0]>=0.8", ... */
+  uint32_t preset;           /* starkml_preset */
+  int no_zk;                 /* 1: no zero knowledge (public weights and input only) */
+  const uint8_t *seed;       /* 32 bytes: deterministic proof (vectors, backends); NULL: OS */
+  const uint8_t *input_salt; /* 32 bytes: the salt of a hashed input; NULL: from the seed */
+  starkml_progress_fn progress;
+  void *progress_user;
+} starkml_prove_options;
+
+#define STARKML_MAX_OUTPUTS 4096
+
+/* What a proof states (filled by starkml_prove and starkml_verify). */
+typedef struct {
+  uint8_t vk_hash[32];
+  uint32_t input_visibility;
+  size_t input_len;          /* model input length */
+  int64_t *input_q;          /* public input: quantized values (input_len), else NULL */
+  double input_scale;        /* real input = scale * quantized */
+  uint8_t input_digest[32];  /* hashed input: the 4 digest elements, little-endian */
+  char predicate[128];       /* canonical predicate text, "" when the output is public */
+  int64_t pred_lo, pred_hi;  /* the predicate's thresholds on the quantized output scale */
+  size_t output_len;
+  int64_t *output_q;         /* public output: quantized values (output_len), else NULL */
+  double *output;            /* dequantized output, else NULL */
+  double output_scale;
+  uint32_t preset, zk;
+  unsigned conjectured_bits, provable_bits;
+  size_t proof_bytes;
+  double stage_seconds[8];   /* prove only: trace, commit+prove... (see stage_names) */
+  const char *stage_names[8];
+  size_t n_stages;
+} starkml_statement;
+
+/* Releases the arrays of a statement and zeroes it (NULL allowed). */
+void starkml_statement_clear(starkml_statement *st);
+
+/*
+ * Proves one inference.
+ * Returns: STARKML_OK; STARKML_ERR_ARG (input length, a non-finite input, a predicate that
+ *          does not parse or names a missing output, a predicate that is false for this
+ *          input, no_zk with private data: why says which); STARKML_ERR_NOMEM;
+ *          STARKML_ERR_INTERNAL.
+ * Out:  proof, proof_len (malloc'ed; NULL/0 on failure); st  the proven statement (clear
+ *       it with starkml_statement_clear); why.
+ * In:   pk; input  input_len floats; opt (NULL: public input and output, secure, zk).
+ */
+starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *proof_len,
+                             starkml_statement *st, char *why, size_t why_len,
+                             const starkml_pk *pk, const float *input, size_t input_len,
+                             const starkml_prove_options *opt);
+
+/*
+ * Verifies a proof against a verifying key.
+ * Returns: STARKML_OK (accepted: *st holds the statement); STARKML_REJECT (why says
+ *          which check failed); STARKML_ERR_PARSE (not a proof); STARKML_ERR_ARG;
+ *          STARKML_ERR_NOMEM.
+ * Out:  st (cleared on failure), why.
+ * In:   vk; proof; floor  the least preset the verifier accepts (STARKML_PRESET_SECURE
+ *       unless experimenting); input  if not NULL, the public input the verifier expects
+ *       (a proof for another input is rejected; input_len floats); input_digest  if not
+ *       NULL, the 32-byte digest a hashed input must have.
+ */
+starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *st, char *why,
+                              size_t why_len, const starkml_vk *vk, const uint8_t *proof,
+                              size_t proof_len, uint32_t floor, const float *input,
+                              size_t input_len, const uint8_t *input_digest);
+
+/* Reads a zkML proof's statement without verifying it (for inspect).
+ * Returns: STARKML_OK, STARKML_ERR_PARSE. */
+starkml_status starkml_proof_statement(starkml_statement *st, char *why, size_t why_len,
+                                       const uint8_t *proof, size_t proof_len);
+
+/*
+ * Reads input.json / calib.json (EZKL's convention: {"input_data": [[...], ...]}, or one
+ * flat list). NaN and Infinity are refused.
+ * Returns: STARKML_OK; STARKML_ERR_IO (unreadable: why names the path);
+ *          STARKML_ERR_PARSE (why says what and where).
+ * Out:  data  n_samples x sample_len floats, row-major (malloc'ed; free() it).
+ */
+starkml_status starkml_input_json_load(float **data, size_t *n_samples, size_t *sample_len,
+                                       char *why, size_t why_len, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

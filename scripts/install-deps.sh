@@ -14,6 +14,8 @@ packages=(
   libssl-dev          # OpenSSL libcrypto: test oracle (SHA3, big integers) and vector generator
   libcmocka-dev       # unit-test framework
   libjansson-dev      # JSON (known-answer vectors, machine-readable output)
+  protobuf-c-compiler # ONNX import: protoc-c compiles air/onnx.proto at build time
+  libprotobuf-c-dev   # ONNX import: the protobuf-c runtime the generated decoder uses
   libomp-dev          # not required by gcc (libgomp ships with it); kept for clang builds
   clang               # fuzzing (scripts/fuzz.sh): libFuzzer is clang's
   libclang-rt-dev     # clang's runtimes: libclang_rt.fuzzer, ASan, UBSan
