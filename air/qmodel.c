@@ -33,7 +33,7 @@ static void why_set(char *why, size_t why_len, const char *fmt, ...) {
 }
 
 void sm_qconfig_default(sm_qconfig *c) {
-  c->act_bits = 8;
+  c->act_bits = 10;
   c->weight_bits = 8;
   c->per_channel = 1;
 }
@@ -1045,7 +1045,12 @@ static void lower_clamp(qctx *c, const sm_node *nd) {
       if (op->hi > hi) op->hi = hi;
       if (op->lo > op->hi) op->lo = op->hi;
     }
-    /* The tensor keeps its bounds (a superset); its requantizations clamp tighter. */
+    /* Every op writing the tensor now clamps to [lo, hi], so its bounds tighten too (the
+       MAX and LUT gadgets rely on them). */
+    sm_qtensor *tt = &c->m->tensors[x->tensor - 1];
+    if (tt->lo < lo) tt->lo = lo;
+    if (tt->hi > hi) tt->hi = hi;
+    if (tt->lo > tt->hi) tt->lo = tt->hi;
     *o = *x;
     o->keys = malloc(x->numel * sizeof *o->keys);
     if (o->keys == NULL) return (void)qfail(c, STARKML_ERR_NOMEM, "out of memory");

@@ -125,7 +125,7 @@ typedef struct {
 
 /* Quantizer settings. */
 typedef struct {
-  unsigned act_bits;    /* activations: signed integers of this many bits (2..16); default 8 */
+  unsigned act_bits;    /* activations: signed integers of this many bits (2..16); default 10 */
   unsigned weight_bits; /* weights: signed (2..16); default 8 */
   int per_channel;      /* per-output-channel weight scales for Gemm/Conv (default 1) */
 } sm_qconfig;

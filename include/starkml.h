@@ -133,7 +133,8 @@ typedef enum {
 typedef void (*starkml_progress_fn)(void *user, const char *stage, double fraction);
 
 typedef struct {
-  unsigned act_bits;    /* activation bits, 2..16 (0: default 8) */
+  unsigned act_bits;    /* activation bits, 2..16 (0: default 10, which keeps every bundled
+                           classifier at 100 % top-1 agreement with float) */
   unsigned weight_bits; /* weight bits, 2..16 (0: default 8) */
   int per_tensor;       /* 1: one weight scale per tensor (default: per output channel) */
 } starkml_compile_options;
