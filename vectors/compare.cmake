@@ -2,15 +2,21 @@
 # committed copies in SRC. Used for the core vectors (gen_vectors) and the golden proofs
 # (vectors/stark/regenerate.sh).
 # Usage: cmake -DGEN="cmd;arg;..." -DSRC=dir -DOUT=dir -DGLOB=pattern [-DHINT=text] -P compare.cmake
-# GEN is run with OUT appended as its last argument; GLOB is relative to SRC and OUT
-# (e.g. core/*.json or *.proof).
+# GEN is run with OUT appended as its last argument; GLOB is one pattern or a list of
+# patterns, relative to SRC and OUT (e.g. core/*.json, or "*.proof;*.vk").
 file(REMOVE_RECURSE ${OUT})
 execute_process(COMMAND ${GEN} ${OUT} RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the generator failed (${rc}): ${GEN}")
 endif()
-file(GLOB_RECURSE generated RELATIVE ${OUT} ${OUT}/${GLOB})
-file(GLOB_RECURSE committed RELATIVE ${SRC} ${SRC}/${GLOB})
+set(generated "")
+set(committed "")
+foreach(pattern IN LISTS GLOB)
+  file(GLOB_RECURSE g RELATIVE ${OUT} ${OUT}/${pattern})
+  file(GLOB_RECURSE c RELATIVE ${SRC} ${SRC}/${pattern})
+  list(APPEND generated ${g})
+  list(APPEND committed ${c})
+endforeach()
 list(SORT generated)
 list(SORT committed)
 if(NOT generated STREQUAL committed)
