@@ -294,6 +294,9 @@ starkml_status sm_qmodel_check(const sm_qmodel *m, char *why, size_t why_len) {
             if (tr[s].key != 0 && !key_ready(m, written, offs, tr[s].key))
               QFAIL("op %u: term %u reads a value not yet computed", k, j);
             if (tr[s].key != 0 && tr[s].c != 0) QFAIL("op %u: term %u: non-canonical", k, j);
+            /* An accumulator is bounded only through its own DOT: never a DOT operand. */
+            if (tr[s].key != 0 && m->tensors[SM_QKEY_TENSOR(tr[s].key) - 1].kind == SM_QT_ACC)
+              QFAIL("op %u: term %u reads an accumulator", k, j);
             if (tr[s].key == 0 && (tr[s].c < -vmax * 65536 || tr[s].c > vmax * 65536))
               QFAIL("op %u: term %u: constant out of range", k, j);
           }
