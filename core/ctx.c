@@ -47,3 +47,7 @@ void sm_log(const starkml_ctx *ctx, const char *fmt, ...) {
   va_end(ap);
   ctx->log_fn(ctx->log_user, line);
 }
+
+void sm_progress(const starkml_ctx *ctx, const char *stage, double fraction) {
+  if (ctx != NULL && ctx->progress_fn != NULL) ctx->progress_fn(ctx->progress_user, stage, fraction);
+}

@@ -8,7 +8,13 @@ struct starkml_ctx {
   int threads;            /* >= 1 */
   starkml_log_fn log_fn;  /* may be NULL: diagnostics are dropped */
   void *log_user;
+  /* Optional progress report of long operations (set per call by the zkML API). */
+  void (*progress_fn)(void *user, const char *stage, double fraction);
+  void *progress_user;
 };
+
+/* Reports that a long operation entered a stage (fraction of the whole in [0, 1]). */
+void sm_progress(const starkml_ctx *ctx, const char *stage, double fraction);
 
 /* Formats one diagnostic line and hands it to the context's log function. */
 void sm_log(const starkml_ctx *ctx, const char *fmt, ...)

@@ -418,6 +418,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   if ((s = sm_ntt_plan_create(&plan, log_big_max, threads)) != STARKML_OK) goto done;
 
   /* Witness copies (the test hook may alter them) and the preprocessed LDEs. */
+  sm_progress(ctx, "prove: check the witness", 0.00);
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
     const sm_air_table *u = x->user;
@@ -482,6 +483,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   if ((s = sm_stark_absorb_statement(&tr, st, opt, ti)) != STARKML_OK) goto done;
 
   /* Main traces: randomize, extend, commit (salted in zk mode). */
+  sm_progress(ctx, "prove: commit the traces", 0.10);
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
     const size_t k = x->n_main;
@@ -515,6 +517,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   gl3_t beta = sm_tr_challenge_gl3(&tr, "logup-beta");
 
   /* LogUp auxiliary traces. */
+  sm_progress(ctx, "prove: LogUp columns", 0.30);
   gl3_t total = gl3_from_base(0);
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
@@ -575,6 +578,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   gl3_t gamma = sm_tr_challenge_gl3(&tr, "compose");
 
   /* Quotients. */
+  sm_progress(ctx, "prove: constraint quotients", 0.40);
   size_t n_cons = ti[T - 1].cons_before + ti[T - 1].ext.n_constraints;
   gpow = sm_xcalloc(n_cons, sizeof *gpow);
   if (gpow == NULL) {
@@ -622,6 +626,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   }
 
   /* Out-of-domain point and values. */
+  sm_progress(ctx, "prove: out-of-domain values", 0.60);
   gl3_t z = sm_tr_challenge_gl3(&tr, "ood");
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
@@ -650,6 +655,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   gl3_t lambda = sm_tr_challenge_gl3(&tr, "deep");
 
   /* DEEP composition per table, then FRI over all of them. */
+  sm_progress(ctx, "prove: DEEP and FRI", 0.65);
   gl3_t lam_pow = gl3_from_base(1);
   sm_fri_input *inputs = sm_xcalloc(T, sizeof *inputs);
   if (inputs == NULL) {
@@ -692,6 +698,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   sm_tr_challenge_indices(&tr, "queries", qidx, opt->n_queries, log_big_max);
 
   /* Write the proof. */
+  sm_progress(ctx, "prove: write the proof", 0.95);
   sm_w_bytes(&out, SM_STARK_MAGIC, 4);
   sm_w_u32(&out, SM_STARK_PROTOCOL_VERSION);
   sm_w_u32(&sec, opt->log_blowup);

@@ -890,7 +890,12 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   if (st == STARKML_OK) st = fill_roots(ctx, &x, pk->vk, &o);
   double t1 = now_s();
   progress(opt, "prove", -1);
-  if (st == STARKML_OK) st = sm_stark_prove(ctx, &stark, &stark_len, &x.st, &x.w, &o, stark_seed);
+  /* The engine reports its stages through the context: a copy that carries the caller's
+     progress function (the caller's context stays immutable). */
+  starkml_ctx pctx = *ctx;
+  pctx.progress_fn = opt->progress;
+  pctx.progress_user = opt->progress_user;
+  if (st == STARKML_OK) st = sm_stark_prove(&pctx, &stark, &stark_len, &x.st, &x.w, &o, stark_seed);
   double t2 = now_s();
   if (st != STARKML_OK) {
     if (why != NULL && why_len > 0 && why[0] == 0)
@@ -920,7 +925,6 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   stmt->stage_seconds[0] = t1 - t0;
   stmt->stage_names[1] = "stark";
   stmt->stage_seconds[1] = t2 - t1;
-  progress(opt, "done", 1.0);
 done:
   sm_w_free(&w);
   free(stark);
