@@ -1,7 +1,8 @@
 /*
- * starkml-bench: foundation benchmarks (NTT, coset LDE, SHA3-256, Merkle commit) and the
- * end-to-end STARK prover / verifier.
- * Usage: starkml-bench [--json] [--reps N] [--threads N] [--quick] [--only ntt|hash|stark]
+ * starkml-bench: foundation benchmarks (NTT, coset LDE, SHA3-256, Merkle commit), the
+ * end-to-end STARK prover / verifier and the zkML pipeline on the bundled models.
+ * Usage: starkml-bench [--json] [--reps N] [--threads N] [--quick]
+ *                      [--only ntt|hash|stark|zkml]
  */
 #include "bench/bench.h"
 
@@ -51,7 +52,7 @@ void bench_report(bench_cfg *cfg, const char *name, const bench_stats *s, double
 static void usage(FILE *f) {
   fprintf(f,
           "usage: starkml-bench [--json] [--reps N] [--threads N] [--quick]\n"
-          "                     [--only ntt|hash|stark]\n"
+          "                     [--only ntt|hash|stark|zkml]\n"
           "Prints min / median / max over N repetitions (default 5) of each measurement.\n");
 }
 
@@ -83,8 +84,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (only != NULL && strcmp(only, "ntt") != 0 && strcmp(only, "hash") != 0 &&
-      strcmp(only, "stark") != 0) {
-    fprintf(stderr, "starkml-bench: --only takes ntt, hash or stark\n");
+      strcmp(only, "stark") != 0 && strcmp(only, "zkml") != 0) {
+    fprintf(stderr, "starkml-bench: --only takes ntt, hash, stark or zkml\n");
     return 2;
   }
   if (cfg.json) cfg.results = json_array();
@@ -93,6 +94,7 @@ int main(int argc, char **argv) {
   if (only == NULL || strcmp(only, "ntt") == 0) bench_ntt(&cfg);
   if (only == NULL || strcmp(only, "hash") == 0) bench_hash(&cfg);
   if (only == NULL || strcmp(only, "stark") == 0) bench_stark(&cfg);
+  if (only == NULL || strcmp(only, "zkml") == 0) bench_zkml(&cfg);
   if (cfg.json) {
     json_t *doc = json_pack("{s:s, s:i, s:i, s:o}", "starkml", starkml_version(), "threads",
                             cfg.threads, "reps", cfg.reps, "results", cfg.results);

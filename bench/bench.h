@@ -37,5 +37,6 @@ void bench_report(bench_cfg *cfg, const char *name, const bench_stats *s, double
 void bench_ntt(bench_cfg *cfg);
 void bench_hash(bench_cfg *cfg);
 void bench_stark(bench_cfg *cfg);
+void bench_zkml(bench_cfg *cfg);
 
 #endif
