@@ -34,7 +34,7 @@ static void demo_usage(FILE *f) {
           "Runs the whole pipeline on a bundled example model: compile (quantize with its\n"
           "calibration samples), setup (keys, weight commitment), prove one inference with\n"
           "public input and output, verify. Prints the prediction, the proof's size, the\n"
-          "time of each step and the security in bits. Nothing is written to disk.\n"
+          "time of each step and the security in bits. No file is left behind.\n"
           "\n"
           "  --model NAME  one of the bundled models (embedded in this binary):\n");
   for (size_t i = 0; i < cli_bundled_models_count; i++)
@@ -248,7 +248,7 @@ int cli_cmd_demo(int argc, char **argv) {
   t0 = cli_now();
   s = starkml_prove(ctx, &proof, &proof_len, &pst, why, sizeof why, pk, x, x_len, &popt);
   const double t_prove = cli_now() - t0;
-  sm_progress_done(prog);
+  if (s == STARKML_OK) sm_progress_done(prog); /* a failed stage is not shown as finished */
   sm_progress_free(prog);
   prog = NULL;
   if (s != STARKML_OK) {

@@ -18,6 +18,8 @@
 
 #include "host/cli.h"
 
+#define PL(n) ((n) == 1 ? "" : "s") /* "1 value", "2 values" */
+
 const char *cli_proof_problem(const uint8_t *data, size_t len) {
   if (len == 0) return "empty file, not a starkml proof";
   if (len < 4 || memcmp(data, SM_STARK_MAGIC, 4) != 0)
@@ -76,8 +78,8 @@ static void text_vk(const starkml_vk *vk) {
   starkml_vk_hash(vk, h);
   cli_hex(hex, h, 32);
   printf("model      vk %s (SHA3-256 of the verifying key)\n", hex);
-  printf("shape      input %zu values, output %zu values\n", starkml_vk_input_len(vk),
-         starkml_vk_output_len(vk));
+  printf("shape      input %zu value%s, output %zu value%s\n", starkml_vk_input_len(vk),
+         PL(starkml_vk_input_len(vk)), starkml_vk_output_len(vk), PL(starkml_vk_output_len(vk)));
 }
 
 static void json_vk(const starkml_vk *vk) {
@@ -161,8 +163,9 @@ static int describe_zkml(const char *path, const uint8_t *data, size_t len, int 
         printf("file       %s\n", path);
         printf("kind       starkml compiled model, %zu bytes (holds the weights, not shown)\n",
                len);
-        printf("shape      input %zu values, output %zu values\n", starkml_model_input_len(m),
-               starkml_model_output_len(m));
+        printf("shape      input %zu value%s, output %zu value%s\n", starkml_model_input_len(m),
+               PL(starkml_model_input_len(m)), starkml_model_output_len(m),
+               PL(starkml_model_output_len(m)));
       }
       starkml_model_free(m);
       return 1;

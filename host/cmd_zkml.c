@@ -21,6 +21,7 @@
 
 #define WHY_LEN 512
 #define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
+#define PL(n) ((n) == 1 ? "" : "s") /* "1 value", "2 values" */
 
 /* ---- shared pieces ---------------------------------------------------------------------- */
 
@@ -113,6 +114,14 @@ static int load_model_file(const char *who, const char *path, starkml_model **m)
   return 0;
 }
 
+/* Frees bytes that held secrets (a proving key's weights and salt) after zeroing them. */
+static void wipe_free(uint8_t *p, size_t n) {
+  if (p == NULL) return;
+  volatile uint8_t *v = p;
+  for (size_t i = 0; i < n; i++) v[i] = 0;
+  free(p);
+}
+
 static int load_pk_file(const char *who, const char *path, starkml_pk **pk) {
   uint8_t *data = NULL;
   size_t len = 0;
@@ -120,7 +129,7 @@ static int load_pk_file(const char *who, const char *path, starkml_pk **pk) {
   if (rc != 0) return rc;
   char why[WHY_LEN] = "";
   starkml_status s = starkml_pk_load(pk, why, sizeof why, data, len);
-  free(data);
+  wipe_free(data, len);
   if (s != STARKML_OK) {
     report(who, path, s, why);
     return status_exit(s);
@@ -171,10 +180,31 @@ static size_t argmax(const double *y, size_t n) {
   return k;
 }
 
-static void print_values(FILE *f, const double *y, size_t n) {
+static size_t argmax_q(const int64_t *y, size_t n) {
+  size_t k = 0;
+  for (size_t i = 1; i < n; i++)
+    if (y[i] > y[k]) k = i;
+  return k;
+}
+
+/* The class a public output predicts (argmax), or -1 when the output is hidden or has
+   fewer than two values. */
+static long statement_argmax(const starkml_statement *st) {
+  if (st->predicate[0] != '\0' || st->output_len < 2) return -1;
+  if (st->output != NULL) return (long)argmax(st->output, st->output_len);
+  if (st->output_q != NULL) return (long)argmax_q(st->output_q, st->output_len);
+  return -1;
+}
+
+static void print_values(FILE *f, const double *y, const int64_t *q, size_t n) {
   const size_t show = n <= 12 ? n : 8;
   fputc('[', f);
-  for (size_t i = 0; i < show; i++) fprintf(f, "%s%.4g", i ? ", " : "", y[i]);
+  for (size_t i = 0; i < show; i++) {
+    if (y != NULL)
+      fprintf(f, "%s%.4g", i ? ", " : "", y[i]);
+    else
+      fprintf(f, "%s%lld", i ? ", " : "", (long long)q[i]);
+  }
   if (show < n) fprintf(f, ", ... %zu more", n - show);
   fputc(']', f);
 }
@@ -183,30 +213,41 @@ void cli_print_zk_statement(FILE *f, const starkml_statement *st) {
   char hex[65];
   cli_hex(hex, st->vk_hash, 32);
   fprintf(f, "model      vk %s (SHA3-256 of the verifying key)\n", hex);
-  fprintf(f, "input      %s, %zu values", cli_visibility_name(st->input_visibility),
-          st->input_len);
+  /* A statement read from a proof alone (inspect) may lack the lengths: the vk has them. */
+  fprintf(f, "input      %s", cli_visibility_name(st->input_visibility));
+  if (st->input_len > 0) fprintf(f, ", %zu value%s", st->input_len, PL(st->input_len));
   if (st->input_visibility == STARKML_INPUT_HASHED) {
     cli_hex(hex, st->input_digest, 32);
     fprintf(f, "; Poseidon2 digest %s", hex);
   } else if (st->input_visibility == STARKML_INPUT_PRIVATE) {
-    fprintf(f, " (nothing about them is revealed)");
-  } else if (st->input_q != NULL) {
+    fprintf(f, " (nothing about it is revealed)");
+  } else if (st->input_q != NULL && st->input_scale > 0) {
     fprintf(f, " (quantized, scale %.6g)", st->input_scale);
+  } else if (st->input_q != NULL) {
+    fprintf(f, " (quantized)");
   }
   fprintf(f, "\n");
+  const long k = statement_argmax(st);
   if (st->predicate[0] != '\0') {
-    fprintf(f, "output     private, %zu values; proven predicate: %s\n", st->output_len,
-            st->predicate);
+    fprintf(f, "output     private");
+    if (st->output_len > 0) fprintf(f, ", %zu value%s", st->output_len, PL(st->output_len));
+    fprintf(f, "; proven predicate: %s\n", st->predicate);
   } else if (st->output != NULL && st->output_len > 0) {
-    fprintf(f, "output     public, %zu values ", st->output_len);
-    print_values(f, st->output, st->output_len);
+    fprintf(f, "output     public, %zu value%s ", st->output_len, PL(st->output_len));
+    print_values(f, st->output, NULL, st->output_len);
     fprintf(f, "\n");
-    if (st->output_len > 1)
-      fprintf(f, "prediction class %zu (argmax)\n", argmax(st->output, st->output_len));
+    if (k >= 0)
+      fprintf(f, "prediction class %ld (argmax)\n", k);
     else
       fprintf(f, "prediction %.6g\n", st->output[0]);
+  } else if (st->output_q != NULL && st->output_len > 0) {
+    fprintf(f, "output     public, %zu quantized value%s ", st->output_len,
+            PL(st->output_len));
+    print_values(f, NULL, st->output_q, st->output_len);
+    fprintf(f, " (the vk holds the scale)\n");
+    if (k >= 0) fprintf(f, "prediction class %ld (argmax)\n", k);
   } else {
-    fprintf(f, "output     %zu values (not in the proof)\n", st->output_len);
+    fprintf(f, "output     %zu value%s (not in the proof)\n", st->output_len, PL(st->output_len));
   }
   fprintf(f, "security   preset %s, zk %s, %u conjectured bits, %u provable bits\n",
           cli_zkml_preset_name(st->preset), st->zk ? "on" : "off", st->conjectured_bits,
@@ -267,16 +308,34 @@ void cli_json_zk_statement(FILE *f, const starkml_statement *st) {
   cli_hex(hex, st->vk_hash, 32);
   fprintf(f, "\"vk_hash\": \"%s\", ", hex);
   json_output_members(f, st);
-  fprintf(f, ", \"input_len\": %zu, \"input_scale\": ", st->input_len);
-  cli_json_double(f, st->input_scale);
+  /* 0 (unknown) in a statement read from a proof alone: null. */
+  fprintf(f, ", \"input_len\": ");
+  if (st->input_len > 0)
+    fprintf(f, "%zu", st->input_len);
+  else
+    fputs("null", f);
+  fprintf(f, ", \"input_scale\": ");
+  if (st->input_scale > 0)
+    cli_json_double(f, st->input_scale);
+  else
+    fputs("null", f); /* a statement read from a proof alone: the vk holds the scales */
   fprintf(f, ", \"input_q\": ");
   json_i64_array(f, st->input_visibility == STARKML_INPUT_PUBLIC ? st->input_q : NULL,
                  st->input_len);
-  fprintf(f, ", \"output_len\": %zu, \"output_scale\": ", st->output_len);
-  cli_json_double(f, st->output_scale);
+  fprintf(f, ", \"output_len\": ");
+  if (st->output_len > 0)
+    fprintf(f, "%zu", st->output_len);
+  else
+    fputs("null", f);
+  fprintf(f, ", \"output_scale\": ");
+  if (st->output_scale > 0)
+    cli_json_double(f, st->output_scale);
+  else
+    fputs("null", f);
   fprintf(f, ", \"argmax\": ");
-  if (st->predicate[0] == '\0' && st->output != NULL && st->output_len > 0)
-    fprintf(f, "%zu", argmax(st->output, st->output_len));
+  const long k = statement_argmax(st);
+  if (k >= 0)
+    fprintf(f, "%ld", k);
   else
     fputs("null", f);
   if (st->predicate[0] != '\0')
@@ -412,8 +471,8 @@ int cli_cmd_compile(int argc, char **argv) {
     printf("accuracy   max |quantized - float| %.6g over %zu calibration samples;\n"
            "           top-1 agreement %.1f%%\n",
            rep.max_abs_err, rep.n_calib, 100.0 * rep.top1_agreement);
-    printf("model      input %zu, output %zu values; %zu weights and biases\n", rep.input_len,
-           rep.output_len, rep.n_weights);
+    printf("model      input %zu, output %zu value%s; %zu weights and biases\n", rep.input_len,
+           rep.output_len, PL(rep.output_len), rep.n_weights);
     printf("inference  %zu values, %zu multiply-accumulate terms, %zu requantizations,\n"
            "           %zu lookups, %zu max, %zu div\n",
            rep.n_values, rep.n_dot_terms, rep.n_requant, rep.n_lut, rep.n_max, rep.n_div);
@@ -538,11 +597,11 @@ int cli_cmd_setup(int argc, char **argv) {
     printf("model      vk %s (SHA3-256 of the verifying key)\n", hex);
     printf("weights    %s\n", public_weights ? "public (in the verifying key's fixed columns)"
                                              : "private (salted Poseidon2 commitment in the vk)");
-    printf("shape      input %zu values, output %zu values\n", starkml_vk_input_len(vk),
-           starkml_vk_output_len(vk));
+    printf("shape      input %zu value%s, output %zu value%s\n", starkml_vk_input_len(vk),
+           PL(starkml_vk_input_len(vk)), starkml_vk_output_len(vk), PL(starkml_vk_output_len(vk)));
     printf("pk         %s, ", pk_path);
     print_size(stdout, pk_len);
-    printf(" (secret: weights and salt)\n");
+    printf(" (%s)\n", public_weights ? "for the prover" : "secret: weights and salt");
     printf("vk         %s, ", vk_path);
     print_size(stdout, vk_len);
     printf(" (public: give it to verifiers)\n");
@@ -550,7 +609,7 @@ int cli_cmd_setup(int argc, char **argv) {
            seed_s != NULL ? ", deterministic salt (--seed): for tests only" : "");
   }
 done:
-  free(pk_bytes);
+  wipe_free(pk_bytes, pk_len);
   free(vk_bytes);
   starkml_pk_free(pk);
   starkml_vk_free(vk);
@@ -737,7 +796,7 @@ int cli_cmd_prove(int argc, char **argv) {
   starkml_status s = starkml_prove(ctx, &proof, &proof_len, &st, why, sizeof why, pk, x, x_len,
                                    &popt);
   double t_prove = cli_now() - t0;
-  sm_progress_done(prog);
+  if (s == STARKML_OK) sm_progress_done(prog); /* a failed stage is not shown as finished */
   sm_progress_free(prog);
   prog = NULL;
   if (s != STARKML_OK) {

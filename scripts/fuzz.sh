@@ -17,7 +17,7 @@ seconds=${1:-60}
 [ $# -gt 0 ] && shift
 case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a number" >&2; exit 2 ;; esac
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(stark_verify air_decode fri_read)
+[ ${#targets[@]} -gt 0 ] || targets=(stark_verify air_decode fri_read onnx_import zkml_verify)
 
 build=build-fuzz
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -30,13 +30,21 @@ cmake --build "$build" -j "$jobs" --target make_seeds "${targets[@]/#/fuzz_}"
 bin="$build/tests/fuzz"
 seeds="$build/seeds"
 rm -rf "$seeds"
-mkdir -p "$seeds"/{stark_verify,air_decode,fri_read} "$build/artifacts"
+mkdir -p "$seeds"/{stark_verify,air_decode,fri_read,onnx_import,zkml_verify} "$build/artifacts"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 "$bin/make_seeds" "$seeds"
 # Golden proofs of other statements: their framing and sections are still good structure.
 for f in vectors/stark/*.proof; do
   [ -e "$f" ] && cp "$f" "$seeds/stark_verify/golden-$(basename "$f")"
+done
+
+# ONNX seeds: the import tests' fixtures and the bundled models; zkML seeds: golden proofs.
+for f in tests/data/onnx/*.onnx vectors/models/*/*.onnx; do
+  [ -e "$f" ] && cp "$f" "$seeds/onnx_import/$(echo "$f" | tr / _)"
+done
+for f in vectors/zkml/*.proof; do
+  [ -e "$f" ] && cp "$f" "$seeds/zkml_verify/$(basename "$f")"
 done
 
 failed=()
