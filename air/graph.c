@@ -500,6 +500,38 @@ static starkml_status invalid(char *why, size_t why_len, const char *fmt, ...) {
   return STARKML_ERR_ARG;
 }
 
+/* The i[] and f[] slots an op uses (the rest must be zero, so that one graph has one
+ * encoding). Transpose uses one slot per input axis. */
+static void used_slots(const sm_graph *g, const sm_node *n, unsigned *ni, unsigned *nf) {
+  *ni = 0;
+  *nf = 0;
+  switch (n->op) {
+    case SM_OP_GEMM: *ni = 2; *nf = 2; break;
+    case SM_OP_LEAKYRELU: case SM_OP_BATCHNORM: *nf = 1; break;
+    case SM_OP_CLIP: *nf = 2; break;
+    case SM_OP_SOFTMAX: case SM_OP_FLATTEN: case SM_OP_CONCAT: *ni = 1; break;
+    case SM_OP_CONV: case SM_OP_AVGPOOL: *ni = 9; break;
+    case SM_OP_MAXPOOL: *ni = 8; break;
+    case SM_OP_TRANSPOSE: *ni = g->tensors[n->in[0]].rank; break;
+    default: break;
+  }
+}
+
+static int unused_zero(const sm_graph *g, const sm_node *n) {
+  unsigned ni, nf;
+  used_slots(g, n, &ni, &nf);
+  for (size_t k = ni; k < sizeof n->i / sizeof n->i[0]; k++) {
+    if (n->i[k] != 0) return 0;
+  }
+  for (size_t k = nf; k < sizeof n->f / sizeof n->f[0]; k++) {
+    if (n->f[k] != 0.0f) return 0;
+  }
+  for (size_t k = n->n_in; k < SM_GRAPH_MAX_INPUTS; k++) {
+    if (n->in[k] != 0) return 0;
+  }
+  return 1;
+}
+
 starkml_status sm_graph_validate(const sm_graph *g, char *why, size_t why_len) {
   why_set(why, why_len, "%s", "");
   if (g == NULL) return invalid(why, why_len, "NULL graph");
@@ -586,6 +618,11 @@ starkml_status sm_graph_validate(const sm_graph *g, char *why, size_t why_len) {
     const sm_tensor *o = &g->tensors[n->out];
     if (o->rank != r || memcmp(o->dims, d, r * sizeof d[0]) != 0) {
       st = invalid(why, why_len, "node %zu: output shape differs from the inferred one", k);
+      break;
+    }
+    if (!unused_zero(g, n)) {
+      st = invalid(why, why_len, "node %zu: an attribute or input slot its op does not use "
+                                 "is not zero", k);
       break;
     }
     defined[n->out] = 1;

@@ -24,8 +24,8 @@
  *    (var + epsilon > 0 for every channel).
  *
  * Import-time translations: Constant nodes become initializers, Dropout (inference form)
- * becomes Identity. Semantics of every op are ONNX's (opset 6 to 23); the comments below
- * say where starkml restricts them.
+ * becomes Identity. Semantics of every op are ONNX's (default-domain opsets 6 to 28); the
+ * comments below say where starkml restricts them.
  */
 #ifndef STARKML_AIR_GRAPH_H
 #define STARKML_AIR_GRAPH_H
@@ -140,8 +140,10 @@ starkml_status sm_graph_node_shape(const sm_graph *g, const sm_node *n, uint32_t
                                    int64_t dims[SM_GRAPH_MAX_RANK], char *why, size_t why_len);
 
 /*
- * Checks every invariant listed at the top of this header.
- * Returns: STARKML_OK; STARKML_ERR_ARG (NULL, or a violated invariant; *why says which).
+ * Checks every invariant listed at the top of this header (that defaults were filled in
+ * from the ONNX file cannot be checked on the IR; that the values are in range can).
+ * Returns: STARKML_OK; STARKML_ERR_ARG (NULL, or a violated invariant; *why says which);
+ *          STARKML_ERR_NOMEM.
  */
 starkml_status sm_graph_validate(const sm_graph *g, char *why, size_t why_len);
 

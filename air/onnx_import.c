@@ -214,24 +214,19 @@ static entry *add_entry(importer *im, const char *name, entry_kind kind) {
   return e;
 }
 
-/* What defined an entry, for a duplicate-name message. */
+/* What defined an entry, for a message: the graph input, an initializer, or a node (a
+ * node output, or a Constant node's value). */
 static const char *entry_origin(const importer *im, const entry *e, char *buf, size_t len) {
   char nm[SM_GRAPH_MAX_NAME];
-  switch (e->kind) {
-    case E_INPUT: return "the graph input";
-    case E_INIT: case E_CONST:
-      if (e->producer == SIZE_MAX) return "an initializer";
-      /* A Constant node's output. */
-      /* fall through */
-    default: {
-      const pb_node *p = im->graph->node[e->producer];
-      char alt[48];
-      snprintf(alt, sizeof alt, "%s_%zu", p->op_type ? p->op_type : "", e->producer);
-      snprintf(buf, len, "node '%s'",
-               safe(nm, sizeof nm, (p->name && p->name[0]) ? p->name : alt));
-      return buf;
-    }
+  if (e->kind == E_INPUT) return "the graph input";
+  if ((e->kind == E_INIT || e->kind == E_CONST) && e->producer == SIZE_MAX) {
+    return "an initializer";
   }
+  const pb_node *p = im->graph->node[e->producer];
+  char alt[48];
+  snprintf(alt, sizeof alt, "%s_%zu", p->op_type ? p->op_type : "", e->producer);
+  snprintf(buf, len, "node '%s'", safe(nm, sizeof nm, (p->name && p->name[0]) ? p->name : alt));
+  return buf;
 }
 
 /* ---- Tensors and nodes of the graph being built ------------------------------------------- */
@@ -1491,7 +1486,10 @@ starkml_status sm_graph_from_onnx(sm_graph *g, char *why, size_t why_len, const 
 starkml_status sm_graph_load_onnx(sm_graph *g, char *why, size_t why_len, const char *path) {
   if (why != NULL && why_len > 0) why[0] = '\0';
   if (g != NULL) memset(g, 0, sizeof *g);
-  if (g == NULL || path == NULL) return STARKML_ERR_ARG;
+  if (g == NULL || path == NULL) {
+    if (why != NULL && why_len > 0) snprintf(why, why_len, "NULL argument");
+    return STARKML_ERR_ARG;
+  }
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
     if (why != NULL && why_len > 0) snprintf(why, why_len, "cannot open the model file");
@@ -1504,6 +1502,7 @@ starkml_status sm_graph_load_onnx(sm_graph *g, char *why, size_t why_len, const 
   if (buf == NULL) st = STARKML_ERR_NOMEM;
   while (st == STARKML_OK) {
     if (len == cap) {
+      /* The buffer grows to one byte past the cap at most: filling that means too large. */
       if (cap > SM_GRAPH_MAX_FILE) {
         st = STARKML_ERR_PARSE;
         if (why != NULL && why_len > 0) {
@@ -1511,13 +1510,15 @@ starkml_status sm_graph_load_onnx(sm_graph *g, char *why, size_t why_len, const 
         }
         break;
       }
-      uint8_t *p = realloc(buf, 2 * cap);
+      size_t grow = 2 * cap > (size_t)SM_GRAPH_MAX_FILE + 1 ? (size_t)SM_GRAPH_MAX_FILE + 1
+                                                             : 2 * cap;
+      uint8_t *p = realloc(buf, grow);
       if (p == NULL) {
         st = STARKML_ERR_NOMEM;
         break;
       }
       buf = p;
-      cap *= 2;
+      cap = grow;
     }
     size_t got = fread(buf + len, 1, cap - len, f);
     len += got;

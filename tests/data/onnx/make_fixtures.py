@@ -140,7 +140,8 @@ def mlp():
         n("Constant", [], ["cmax"], name="const_max", value_float=0.6),
         n("Clip", ["h7", "cmin", "cmax"], ["h8"], name="clip1"),
         n("Sigmoid", ["h8"], ["s"], name="sig1"),
-        n("Tanh", ["h7"], ["t"], name="tanh1"),
+        n("Sub", ["scalar", "h7"], ["h7r"], name="sub2"),  # the smaller operand first
+        n("Tanh", ["h7r"], ["t"], name="tanh1"),
         n("Add", ["s", "t"], ["u"], name="add2"),
         n("Gemm", ["u", "W3"], ["v"], name="fc3"),  # no C (opset >= 11)
         n("Softmax", ["v"], ["p"], name="softmax1", axis=-1),
@@ -268,15 +269,17 @@ def legacy():
 
 def clip11():
     """Opset 11: Clip with only a min input, and with only a max input (min given as "");
-    Softmax (opset-11 semantics) on [1, C] with axis -1."""
+    Mul broadcasting both operands; Softmax (opset-11 semantics) on [3, C], axis -1."""
     n = helper.make_node
     nodes = [
         n("Clip", ["x", "lo"], ["c1"], name="clip_min"),
         n("Clip", ["c1", "", "hi"], ["c2"], name="clip_max"),
-        n("Softmax", ["c2"], ["y"], name="softmax1", axis=-1),
+        n("Mul", ["col3", "c2"], ["c3"], name="mul1"),  # [3, 1] x [1, 9]: both broadcast
+        n("Softmax", ["c3"], ["y"], name="softmax1", axis=-1),
     ]
-    inits = [init("lo", np.float32(-0.3)), init("hi", np.float32(0.8))]
-    m = model(nodes, vi("x", [1, 9]), vi("y", [1, 9]), inits, 11, "clip11")
+    inits = [init("lo", np.float32(-0.3)), init("hi", np.float32(0.8)),
+             init("col3", rand(3, 1) * 4)]
+    m = model(nodes, vi("x", [1, 9]), vi("y", [3, 9]), inits, 11, "clip11")
     return write_good("clip11", m, rand(1, 9), "Clip with optional inputs, opset 11.")
 
 
