@@ -722,6 +722,18 @@ static void digest_bytes(uint8_t out[32], const gl_t d[4]) {
 
 /* ---- Prove ---------------------------------------------------------------------------- */
 
+typedef struct {
+  starkml_log_fn fn;
+  void *user;
+  char last[256];
+} log_capture;
+
+static void capture_line(void *user, const char *line) {
+  log_capture *c = user;
+  snprintf(c->last, sizeof c->last, "%s", line);
+  if (c->fn != NULL) c->fn(c->user, line);
+}
+
 static void progress(const starkml_prove_options *o, const char *stage, double f) {
   if (o != NULL && o->progress != NULL) o->progress(o->progress_user, stage, f);
 }
@@ -823,9 +835,16 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
     if (!ok) {
       char pt[128];
       sm_predicate_format(pt, sizeof pt, &mode.pred);
-      why_set(why, why_len, "the predicate '%s' does not hold for this input (output %u is %.6g)",
-              pt, mode.pred.kind == SM_PRED_ARGMAX ? 0 : k,
-              (double)yq[mode.pred.kind == SM_PRED_ARGMAX ? 0 : k] * to->scale);
+      if (mode.pred.kind == SM_PRED_ARGMAX) {
+        uint32_t top = 0;
+        for (uint32_t j = 1; j < to->numel; j++)
+          if (yq[j] > yq[top]) top = j;
+        why_set(why, why_len, "the predicate '%s' does not hold for this input (the model's argmax is %u)",
+                pt, top);
+      } else {
+        why_set(why, why_len, "the predicate '%s' does not hold for this input (y[%u] is %.6g)", pt,
+                k, (double)yq[k] * to->scale);
+      }
       st = STARKML_ERR_ARG;
       goto done;
     }
@@ -895,11 +914,20 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   starkml_ctx pctx = *ctx;
   pctx.progress_fn = opt->progress;
   pctx.progress_user = opt->progress_user;
+  /* The engine says why it refuses a witness in a log line: keep the last one for *why
+     (and still pass every line on to the caller's log). */
+  log_capture cap = {ctx->log_fn, ctx->log_user, ""};
+  pctx.log_fn = capture_line;
+  pctx.log_user = &cap;
   if (st == STARKML_OK) st = sm_stark_prove(&pctx, &stark, &stark_len, &x.st, &x.w, &o, stark_seed);
   double t2 = now_s();
   if (st != STARKML_OK) {
-    if (why != NULL && why_len > 0 && why[0] == 0)
-      why_set(why, why_len, "proving failed (%s)", starkml_strerror(st));
+    if (why != NULL && why_len > 0 && why[0] == 0) {
+      if (cap.last[0] != 0)
+        why_set(why, why_len, "%s", cap.last);
+      else
+        why_set(why, why_len, "proving failed (%s)", starkml_strerror(st));
+    }
     sm_w_free(&sw);
     goto done;
   }
@@ -1133,6 +1161,23 @@ done:
   if (st != STARKML_OK) starkml_statement_clear(stmt);
   (void)gl_to_i64;
   return st;
+}
+
+starkml_status starkml_statement_expect_predicate(const starkml_statement *st, char *why,
+                                                  size_t why_len, const char *expected) {
+  why_set(why, why_len, "%s", "");
+  if (st == NULL || expected == NULL) return STARKML_ERR_ARG;
+  sm_predicate p;
+  starkml_status s = sm_predicate_parse(&p, why, why_len, expected);
+  if (s != STARKML_OK) return s;
+  char canon[128];
+  sm_predicate_format(canon, sizeof canon, &p);
+  if (strcmp(canon, st->predicate) == 0) return STARKML_OK;
+  if (st->predicate[0] == 0)
+    why_set(why, why_len, "the proof reveals its output instead of proving '%s'", canon);
+  else
+    why_set(why, why_len, "the proof proves '%s', not '%s'", st->predicate, canon);
+  return STARKML_REJECT;
 }
 
 /* ---- Input files ---------------------------------------------------------------------- */

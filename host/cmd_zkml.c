@@ -859,12 +859,13 @@ done:
 
 static const char verify_synopsis[] =
     "usage: starkml verify --vk model.vk --proof out.proof [--input input.json] "
-    "[--input-digest HEX] [--preset secure|fast] [--json] (see --help)\n";
+    "[--input-digest HEX] [--predicate TEXT] [--preset secure|fast] [--json] (see --help)\n";
 
 static void verify_usage(FILE *f) {
   fprintf(f,
           "usage: starkml verify --vk model.vk --proof out.proof [--input input.json]\n"
-          "                      [--input-digest HEX] [--preset secure|fast] [--json]\n"
+          "                      [--input-digest HEX] [--predicate TEXT] [--preset secure|fast]\n"
+          "                      [--json]\n"
           "\n"
           "Checks a proof against a model's verifying key. On acceptance (exit 0) prints the\n"
           "proven statement: the model (its vk hash), the input's visibility (and its digest\n"
@@ -877,6 +878,8 @@ static void verify_usage(FILE *f) {
           "  --proof FILE        the proof (required)\n"
           "  --input FILE        the public input the proof must be about (one sample)\n"
           "  --input-digest HEX  the 64-hex-digit digest a hashed input must have\n"
+          "  --predicate TEXT    the predicate the proof must prove (e.g. 'argmax==3'); a\n"
+          "                      proof of another predicate or of a public output is rejected\n"
           "  --preset P          the least the verifier accepts: secure (default, at least\n"
           "                      128 provable bits) or fast (experiments)\n"
           "  --json              print the verdict and the statement as JSON\n");
@@ -885,9 +888,10 @@ static void verify_usage(FILE *f) {
 int cli_cmd_verify(int argc, char **argv) {
   const char *who = "starkml verify";
   const char *vk_path = NULL, *proof_path = NULL, *input_path = NULL, *digest_s = NULL;
-  const char *preset_s = NULL;
+  const char *preset_s = NULL, *pred_s = NULL;
   int json = 0;
   const cli_opt opts[] = {
+      {"--predicate", NULL, &pred_s, NULL},
       {"--vk", NULL, &vk_path, NULL},
       {"--proof", NULL, &proof_path, NULL},
       {"--input", NULL, &input_path, NULL},
@@ -936,6 +940,14 @@ int cli_cmd_verify(int argc, char **argv) {
   starkml_status s = starkml_verify(ctx, &st, why, sizeof why, vk, proof, proof_len, floor, x,
                                     x_len, digest_s != NULL ? digest : NULL);
   double verify_ms = 1e3 * (cli_now() - t0);
+  if (s == STARKML_OK && pred_s != NULL) {
+    s = starkml_statement_expect_predicate(&st, why, sizeof why, pred_s);
+    if (s == STARKML_ERR_PARSE) {
+      fprintf(stderr, "%s: %s\n", who, why);
+      rc = CLI_EXIT_USAGE;
+      goto done;
+    }
+  }
   if (s == STARKML_OK) {
     rc = CLI_EXIT_OK;
     if (json) {

@@ -273,6 +273,15 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *st, cha
                               size_t proof_len, uint32_t floor, const float *input,
                               size_t input_len, const uint8_t *input_digest);
 
+/*
+ * Checks that a verified statement proves exactly the predicate a verifier expects (a
+ * proof of another predicate, or of a public output, is not what was asked for).
+ * Returns: STARKML_OK; STARKML_REJECT (why says what the proof proves instead);
+ *          STARKML_ERR_PARSE (expected does not parse); STARKML_ERR_ARG (NULL).
+ */
+starkml_status starkml_statement_expect_predicate(const starkml_statement *st, char *why,
+                                                  size_t why_len, const char *expected);
+
 /* Reads a zkML proof's statement without verifying it (for inspect).
  * Returns: STARKML_OK, STARKML_ERR_PARSE. */
 starkml_status starkml_proof_statement(starkml_statement *st, char *why, size_t why_len,

@@ -351,6 +351,17 @@ static void private_predicate(void **state) {
   assert_true(json_is_null(json_object_get(v, "input_q")));
   assert_true(json_is_null(json_object_get(v, "argmax")));
   json_decref(v);
+  /* a verifier that asks for the predicate: the same one (spaces allowed) passes, another
+     is a rejection, one that does not parse a usage error */
+  char spaced[40];
+  snprintf(spaced, sizeof spaced, "argmax == %d", k);
+  RUN_EXPECT(0, "verify", "--vk", tmp("mlp_digits.vk"), "--proof", proof, "--preset", PRESET,
+             "--predicate", spaced);
+  RUN_EXPECT(1, "verify", "--vk", tmp("mlp_digits.vk"), "--proof", proof, "--preset", PRESET,
+             "--predicate", wrong);
+  assert_non_null(strstr(R.out, "REJECTED"));
+  RUN_EXPECT(2, "verify", "--vk", tmp("mlp_digits.vk"), "--proof", proof, "--preset", PRESET,
+             "--predicate", "argmax=3");
   RUN_EXPECT(0, "inspect", proof, "--json");
   v = parse_json_out();
   assert_string_equal(jstr(v, "predicate"), pred);
