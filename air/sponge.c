@@ -1,8 +1,8 @@
 /*
  * The Poseidon2 sponge table (see air/sponge.h for the layout and the constraints).
- * The row kinds and round constants are functions of the row index alone; row_kind()
- * below is the single place that maps a row to them, used by the preprocessed columns
- * and by the witness, so the two cannot disagree.
+ * One row is one permutation. The description (sm_sponge_table) and the witness
+ * (sm_sponge_fill_row) walk the rounds in the same order with the same column helpers
+ * (FC, FX below), so the two cannot disagree on where a value lives.
  */
 #include "air/sponge.h"
 
@@ -10,48 +10,28 @@
 
 #define WIDTH SM_P2_WIDTH
 #define RATE SM_P2_RATE
-#define RPP SM_SPONGE_ROWS_PER_PERM
+#define HALF (SM_P2_FULL_ROUNDS / 2)
 
-enum { KIND_LIN, KIND_FULL, KIND_PART, KIND_ADD, KIND_NONE };
+#define FC(r, l) SM_SPONGE_COL_FC(r, l)
+#define FX(r, l) SM_SPONGE_COL_FX(r, l)
 
 static size_t n_blocks(size_t n_values) { return (n_values + RATE - 1) / RATE; }
 
 unsigned sm_sponge_log_n(size_t n_values) {
   if (n_values == 0) return 0;
   size_t blocks = n_blocks(n_values);
-  /* 32 B <= 2^28 keeps the table within SM_AIR_MAX_LOG_N. */
-  if (blocks > ((size_t)1 << (SM_AIR_MAX_LOG_N - 5))) return 0;
-  unsigned log_n = 5; /* RPP = 2^5 */
-  while (((size_t)1 << (log_n - 5)) < blocks) log_n++;
-  return log_n < SM_AIR_MIN_LOG_N ? SM_AIR_MIN_LOG_N : log_n;
+  if (blocks > ((size_t)1 << SM_AIR_MAX_LOG_N)) return 0;
+  unsigned log_n = SM_AIR_MIN_LOG_N;
+  while (((size_t)1 << log_n) < blocks) log_n++;
+  return log_n;
 }
 
 uint32_t sm_sponge_n_pre(void) { return SM_SPONGE_N_PRE; }
 uint32_t sm_sponge_n_main(void) { return SM_SPONGE_N_MAIN; }
 
-/* The kind of the transition out of row i (of n, with `blocks` permutations), and the
- * round constants it applies (rc = NULL: none; rc_lane0_only: a partial round). */
-static int row_kind(size_t i, size_t n, size_t blocks, const gl_t **rc, int *rc_lane0_only) {
-  *rc = NULL;
-  *rc_lane0_only = 0;
-  if (i == n - 1) return KIND_NONE;
-  if (i >= blocks * RPP) return KIND_ADD;
-  size_t r = i % RPP;
-  if (r == 0) return KIND_LIN;
-  if (r <= 4) {
-    *rc = sm_p2_rc_full[r - 1];
-    return KIND_FULL;
-  }
-  if (r <= 26) {
-    *rc = &sm_p2_rc_partial[r - 5];
-    *rc_lane0_only = 1;
-    return KIND_PART;
-  }
-  if (r <= 30) {
-    *rc = sm_p2_rc_full[r - 27 + SM_P2_FULL_ROUNDS / 2];
-    return KIND_FULL;
-  }
-  return KIND_ADD;
+/* Lanes of the last block that hold an element (1..8). */
+static size_t last_block_lanes(size_t n_values) {
+  return n_values - (n_blocks(n_values) - 1) * RATE;
 }
 
 /* ---- the description ---------------------------------------------------------------- */
@@ -78,19 +58,33 @@ static void ab_external(sm_air_builder *b, uint32_t out[WIDTH], const uint32_t i
   }
 }
 
-/* out = M_I in = diag(sm_p2_diag) in + (sum in) (1, ..., 1). */
-static void ab_internal(sm_air_builder *b, uint32_t out[WIDTH], const uint32_t in[WIDTH]) {
+/* out = M_I in = diag(sm_p2_diag) in + (sum in) (1, ..., 1); diag: the constants' nodes. */
+static void ab_internal(sm_air_builder *b, uint32_t out[WIDTH], const uint32_t in[WIDTH],
+                        const uint32_t diag[WIDTH]) {
   uint32_t sum = in[0];
   for (int i = 1; i < WIDTH; i++) sum = sm_ab_add(b, sum, in[i]);
-  for (int i = 0; i < WIDTH; i++)
-    out[i] = sm_ab_add(b, sm_ab_mul(b, sm_ab_const(b, sm_p2_diag[i]), in[i]), sum);
+  for (int i = 0; i < WIDTH; i++) out[i] = sm_ab_add(b, sm_ab_mul(b, diag[i], in[i]), sum);
 }
 
-/* flag * (next[i] - want[i]) for every lane, on TRANSITION rows. */
-static void ab_transition(sm_air_builder *b, uint32_t flag, const uint32_t next[WIDTH],
-                          const uint32_t want[WIDTH]) {
-  for (int i = 0; i < WIDTH; i++)
-    sm_ab_constraint(b, sm_ab_mul(b, flag, sm_ab_sub(b, next[i], want[i])), SM_SEL_TRANSITION);
+static uint32_t ab_main(sm_air_builder *b, uint32_t col) {
+  return sm_ab_col(b, SM_COL_MAIN, col, 0);
+}
+
+/* The S-box input y = x + rc, its cube column c (constraint c - y^3 on every row), and
+ * the S-box output c^2 y (degree 3). Returns the S-box output's node. */
+static uint32_t ab_sbox(sm_air_builder *b, uint32_t x, gl_t rc, uint32_t cube_col) {
+  uint32_t y = sm_ab_add(b, x, sm_ab_const(b, rc));
+  uint32_t c = ab_main(b, cube_col);
+  sm_ab_constraint(b, sm_ab_sub(b, c, sm_ab_mul(b, sm_ab_mul(b, y, y), y)), SM_SEL_EVERY);
+  return sm_ab_mul(b, sm_ab_mul(b, c, c), y);
+}
+
+/* A full round on x (in place): the S-box on every lane, then M_E. The output is left as
+ * an expression (degree 3); the caller pins it to columns. */
+static void ab_full_round(sm_air_builder *b, uint32_t x[WIDTH], unsigned r) {
+  uint32_t z[WIDTH];
+  for (int l = 0; l < WIDTH; l++) z[l] = ab_sbox(b, x[l], sm_p2_rc_full[r][l], FC(r, l));
+  ab_external(b, x, z);
 }
 
 static int spec_shape_ok(const sm_sponge_spec *spec) {
@@ -106,57 +100,62 @@ starkml_status sm_sponge_table(sm_air_table *out, const char *name, const sm_spo
   sm_air_builder b;
   sm_air_builder_init(&b, name, sm_sponge_log_n(spec->n_values), SM_SPONGE_N_PRE,
                       SM_SPONGE_N_MAIN, SM_SPONGE_N_PUBLIC);
-  uint32_t s[WIDTH], sn[WIDTH], c[WIDTH], rc[WIDTH], y[WIDTH], a[RATE], an[RATE];
+  uint32_t in[WIDTH], x[WIDTH], diag[WIDTH], a[RATE];
   for (uint32_t i = 0; i < WIDTH; i++) {
-    s[i] = sm_ab_col(&b, SM_COL_MAIN, SM_SPONGE_MAIN_S + i, 0);
-    sn[i] = sm_ab_col(&b, SM_COL_MAIN, SM_SPONGE_MAIN_S + i, 1);
-    c[i] = sm_ab_col(&b, SM_COL_MAIN, SM_SPONGE_MAIN_C + i, 0);
-    rc[i] = sm_ab_col(&b, SM_COL_PRE, SM_SPONGE_PRE_RC + i, 0);
-    y[i] = sm_ab_add(&b, s[i], rc[i]);
+    in[i] = ab_main(&b, SM_SPONGE_MAIN_S + i);
+    diag[i] = sm_ab_const(&b, sm_p2_diag[i]);
   }
-  for (uint32_t i = 0; i < RATE; i++) {
-    a[i] = sm_ab_col(&b, SM_COL_MAIN, SM_SPONGE_MAIN_A + i, 0);
-    an[i] = sm_ab_col(&b, SM_COL_MAIN, SM_SPONGE_MAIN_A + i, 1);
-  }
-  uint32_t f_lin = sm_ab_col(&b, SM_COL_PRE, SM_SPONGE_PRE_F_LIN, 0);
-  uint32_t f_full = sm_ab_col(&b, SM_COL_PRE, SM_SPONGE_PRE_F_FULL, 0);
-  uint32_t f_part = sm_ab_col(&b, SM_COL_PRE, SM_SPONGE_PRE_F_PART, 0);
-  uint32_t f_add = sm_ab_col(&b, SM_COL_PRE, SM_SPONGE_PRE_F_ADD, 0);
+  for (uint32_t i = 0; i < RATE; i++) a[i] = ab_main(&b, SM_SPONGE_MAIN_A + i);
 
-  /* Cube helpers, on every row: c = (s + rc)^3. */
-  for (int i = 0; i < WIDTH; i++) {
-    uint32_t cube = sm_ab_mul(&b, sm_ab_mul(&b, y[i], y[i]), y[i]);
-    sm_ab_constraint(&b, sm_ab_sub(&b, c[i], cube), SM_SEL_EVERY);
+  /* The permutation of in, round by round. */
+  ab_external(&b, x, in);
+  for (unsigned r = 0; r < SM_P2_FULL_ROUNDS; r++) {
+    ab_full_round(&b, x, r);
+    if (r + 1 == SM_P2_FULL_ROUNDS) break; /* x: the permutation's output, an expression */
+    for (unsigned l = 0; l < WIDTH; l++) {
+      uint32_t col = ab_main(&b, FX(r, l));
+      sm_ab_constraint(&b, sm_ab_sub(&b, col, x[l]), SM_SEL_EVERY);
+      x[l] = col;
+    }
+    if (r + 1 != HALF) continue;
+    /* The partial rounds: the S-box output of lane 0 is a column, so every lane stays
+     * linear in columns (expressions only, no state columns). */
+    for (unsigned j = 0; j < SM_P2_PARTIAL_ROUNDS; j++) {
+      uint32_t z = ab_sbox(&b, x[0], sm_p2_rc_partial[j], SM_SPONGE_MAIN_PC + j);
+      uint32_t zc = ab_main(&b, SM_SPONGE_MAIN_PZ + j);
+      sm_ab_constraint(&b, sm_ab_sub(&b, zc, z), SM_SEL_EVERY);
+      x[0] = zc;
+      ab_internal(&b, x, x, diag);
+    }
   }
-  /* Absorbed values vanish outside their slots (padding lanes of the last block too). */
-  for (uint32_t i = 0; i < RATE; i++) {
-    uint32_t valid = sm_ab_col(&b, SM_COL_PRE, SM_SPONGE_PRE_VALID + i, 0);
-    sm_ab_constraint(&b, sm_ab_sub(&b, a[i], sm_ab_mul(&b, valid, a[i])), SM_SEL_EVERY);
-  }
-  /* The initial external linear layer. */
-  uint32_t want[WIDTH], u[WIDTH];
-  ab_external(&b, want, s);
-  ab_transition(&b, f_lin, sn, want);
-  /* Full rounds: x^7 = c^2 (s + rc) on every lane, then M_E. */
-  for (int i = 0; i < WIDTH; i++) u[i] = sm_ab_mul(&b, sm_ab_mul(&b, c[i], c[i]), y[i]);
-  ab_external(&b, want, u);
-  ab_transition(&b, f_full, sn, want);
-  /* Partial rounds: x^7 on lane 0 only, then M_I. */
-  u[0] = sm_ab_mul(&b, sm_ab_mul(&b, c[0], c[0]), y[0]);
-  for (int i = 1; i < WIDTH; i++) u[i] = s[i];
-  ab_internal(&b, want, u);
-  ab_transition(&b, f_part, sn, want);
-  /* Absorption of the next block into the rate; the identity on padding rows (a' = 0). */
-  for (int i = 0; i < WIDTH; i++) want[i] = i < RATE ? sm_ab_add(&b, s[i], an[i]) : s[i];
-  ab_transition(&b, f_add, sn, want);
-  /* The initial state: the first block on the rate, the length in capacity lane 8. */
-  for (int i = 0; i < WIDTH; i++) {
-    uint32_t init = i < RATE ? a[i] : sm_ab_const(&b, i == RATE ? (gl_t)spec->n_values : 0);
-    sm_ab_constraint(&b, sm_ab_sub(&b, s[i], init), SM_SEL_FIRST);
-  }
-  /* The digest. */
+  const uint32_t *perm_out = x;
+
+  /* Absorbed values vanish outside their slots: the padding lanes of the last block and
+   * every lane of the padding rows. */
+  uint32_t active = sm_ab_col(&b, SM_COL_PRE, SM_SPONGE_PRE_ACTIVE, 0);
+  uint32_t last = sm_ab_col(&b, SM_COL_PRE, SM_SPONGE_PRE_LAST, 0);
+  uint32_t not_active = sm_ab_sub(&b, sm_ab_const(&b, 1), active);
+  uint32_t not_valid_pad = sm_ab_add(&b, not_active, last); /* 1 - (active - last) */
+  const size_t filled = last_block_lanes(spec->n_values);
+  for (uint32_t i = 0; i < RATE; i++)
+    sm_ab_constraint(&b, sm_ab_mul(&b, a[i], i < filled ? not_active : not_valid_pad),
+                     SM_SEL_EVERY);
+  /* The digest: the output of the last permutation. */
   for (uint32_t i = 0; i < SM_P2_DIGEST; i++)
-    sm_ab_constraint(&b, sm_ab_sub(&b, s[i], sm_ab_pub(&b, i)), SM_SEL_LAST);
+    sm_ab_constraint(&b, sm_ab_mul(&b, last, sm_ab_sub(&b, perm_out[i], sm_ab_pub(&b, i))),
+                     SM_SEL_EVERY);
+  /* Chaining: the next row's input is this row's output plus the next block. */
+  for (uint32_t i = 0; i < WIDTH; i++) {
+    uint32_t want = perm_out[i];
+    if (i < RATE) want = sm_ab_add(&b, want, sm_ab_col(&b, SM_COL_MAIN, SM_SPONGE_MAIN_A + i, 1));
+    uint32_t next = sm_ab_col(&b, SM_COL_MAIN, SM_SPONGE_MAIN_S + i, 1);
+    sm_ab_constraint(&b, sm_ab_sub(&b, next, want), SM_SEL_TRANSITION);
+  }
+  /* The initial state: the first block on the rate, the length in capacity lane 8. */
+  for (uint32_t i = 0; i < WIDTH; i++) {
+    uint32_t init = i < RATE ? a[i] : sm_ab_const(&b, i == RATE ? (gl_t)spec->n_values : 0);
+    sm_ab_constraint(&b, sm_ab_sub(&b, in[i], init), SM_SEL_FIRST);
+  }
   /* Sends: (key_i, a_i) with multiplicity mult_i, every lane, every row (mult is zero
    * outside the absorption slots). */
   for (uint32_t i = 0; i < RATE; i++) {
@@ -178,40 +177,45 @@ starkml_status sm_sponge_pre(gl_t *pre, const sm_sponge_spec *spec) {
   for (size_t j = 0; j < nv; j++) {
     if (spec->keys[j] >= GL_P || spec->mults[j] >= GL_P) return STARKML_ERR_ARG;
   }
-  for (size_t i = 0; i < n; i++) {
-    const gl_t *rc;
-    int lane0;
-    int kind = row_kind(i, n, blocks, &rc, &lane0);
-    if (kind != KIND_NONE) pre[(SM_SPONGE_PRE_F_LIN + (size_t)kind) * n + i] = 1;
-    for (size_t l = 0; rc != NULL && l < (lane0 ? 1u : (size_t)WIDTH); l++)
-      pre[(SM_SPONGE_PRE_RC + l) * n + i] = rc[l];
-    if (i < blocks * RPP && i % RPP == 0) {
-      for (size_t l = 0; l < RATE; l++) {
-        size_t j = (i / RPP) * RATE + l;
-        if (j >= nv) break;
-        pre[(SM_SPONGE_PRE_VALID + l) * n + i] = 1;
-        pre[(SM_SPONGE_PRE_KEY + l) * n + i] = spec->keys[j];
-        pre[(SM_SPONGE_PRE_MULT + l) * n + i] = spec->mults[j];
-      }
-    }
+  for (size_t j = 0; j < nv; j++) {
+    size_t row = j / RATE, lane = j % RATE;
+    pre[(SM_SPONGE_PRE_KEY + lane) * n + row] = spec->keys[j];
+    pre[(SM_SPONGE_PRE_MULT + lane) * n + row] = spec->mults[j];
   }
+  for (size_t i = 0; i < blocks; i++) pre[SM_SPONGE_PRE_ACTIVE * n + i] = 1;
+  pre[SM_SPONGE_PRE_LAST * n + blocks - 1] = 1;
   return STARKML_OK;
 }
 
-/* Writes row i's state, cube helpers (for the constants rc applies) and absorbed values. */
-static void put_row(gl_t *main, size_t n, size_t i, const gl_t s[WIDTH], const gl_t *rc,
-                    int lane0, const gl_t *absorbed) {
-  for (size_t l = 0; l < WIDTH; l++) {
-    gl_t k = rc == NULL || (lane0 && l > 0) ? 0 : rc[l];
-    gl_t y = gl_add(s[l], k);
-    main[(SM_SPONGE_MAIN_S + l) * n + i] = s[l];
-    main[(SM_SPONGE_MAIN_C + l) * n + i] = gl_mul(gl_sqr(y), y);
+/* A full round on s (in place), writing its cubes (and, for r < 7, its output). */
+static void full_round_row(gl_t *main, size_t n, size_t row, gl_t s[WIDTH], unsigned r) {
+  for (unsigned l = 0; l < WIDTH; l++) {
+    gl_t y = gl_add(s[l], sm_p2_rc_full[r][l]), c = gl_mul(gl_sqr(y), y);
+    main[(size_t)FC(r, l) * n + row] = c;
+    s[l] = gl_mul(gl_sqr(c), y);
   }
-  for (size_t l = 0; l < RATE; l++)
-    main[(SM_SPONGE_MAIN_A + l) * n + i] = absorbed ? absorbed[l] : 0;
+  sm_p2_external_linear(s);
+  if (r + 1 < SM_P2_FULL_ROUNDS)
+    for (unsigned l = 0; l < WIDTH; l++) main[(size_t)FX(r, l) * n + row] = s[l];
 }
 
-static inline gl_t sbox_from_cube(gl_t c, gl_t y) { return gl_mul(gl_sqr(c), y); }
+void sm_sponge_fill_row(gl_t *main, size_t n, size_t row, gl_t out[SM_P2_WIDTH],
+                        const gl_t in[SM_P2_WIDTH]) {
+  gl_t s[WIDTH];
+  memcpy(s, in, sizeof s);
+  for (size_t l = 0; l < WIDTH; l++) main[(SM_SPONGE_MAIN_S + l) * n + row] = s[l];
+  sm_p2_external_linear(s);
+  for (unsigned r = 0; r < HALF; r++) full_round_row(main, n, row, s, r);
+  for (size_t j = 0; j < SM_P2_PARTIAL_ROUNDS; j++) {
+    gl_t y = gl_add(s[0], sm_p2_rc_partial[j]), c = gl_mul(gl_sqr(y), y);
+    s[0] = gl_mul(gl_sqr(c), y);
+    main[(SM_SPONGE_MAIN_PC + j) * n + row] = c;
+    main[(SM_SPONGE_MAIN_PZ + j) * n + row] = s[0];
+    sm_p2_internal_linear(s);
+  }
+  for (unsigned r = HALF; r < SM_P2_FULL_ROUNDS; r++) full_round_row(main, n, row, s, r);
+  memcpy(out, s, sizeof s);
+}
 
 starkml_status sm_sponge_main(gl_t *main, gl_t digest[SM_P2_DIGEST], const sm_sponge_spec *spec,
                               const gl_t *values) {
@@ -227,38 +231,14 @@ starkml_status sm_sponge_main(gl_t *main, gl_t digest[SM_P2_DIGEST], const sm_sp
   gl_t s[WIDTH] = {0};
   s[RATE] = (gl_t)nv;
   for (size_t i = 0; i < n; i++) {
-    const gl_t *rc;
-    int lane0;
-    int kind = row_kind(i, n, blocks, &rc, &lane0);
-    gl_t absorbed[RATE] = {0};
-    int absorbs = i < blocks * RPP && i % RPP == 0;
-    if (absorbs) {
-      for (size_t l = 0; l < RATE; l++) {
-        size_t j = (i / RPP) * RATE + l;
-        absorbed[l] = j < nv ? values[j] : 0;
-        s[l] = gl_add(s[l], absorbed[l]);
-      }
+    for (size_t l = 0; l < RATE; l++) {
+      size_t j = i * RATE + l;
+      gl_t v = i < blocks && j < nv ? values[j] : 0;
+      main[(SM_SPONGE_MAIN_A + l) * n + i] = v;
+      s[l] = gl_add(s[l], v);
     }
-    put_row(main, n, i, s, rc, lane0, absorbs ? absorbed : NULL);
-    /* The transition to row i + 1 (absorption happens at the top of the next iteration). */
-    switch (kind) {
-      case KIND_LIN: sm_p2_external_linear(s); break;
-      case KIND_FULL:
-        for (size_t l = 0; l < WIDTH; l++) {
-          gl_t y = gl_add(s[l], rc[l]);
-          s[l] = sbox_from_cube(main[(SM_SPONGE_MAIN_C + l) * n + i], y);
-        }
-        sm_p2_external_linear(s);
-        break;
-      case KIND_PART: {
-        gl_t y = gl_add(s[0], rc[0]);
-        s[0] = sbox_from_cube(main[SM_SPONGE_MAIN_C * n + i], y);
-        sm_p2_internal_linear(s);
-        break;
-      }
-      default: break; /* KIND_ADD / KIND_NONE: the state carries over */
-    }
+    sm_sponge_fill_row(main, n, i, s, s);
+    if (i + 1 == blocks) memcpy(digest, s, SM_P2_DIGEST * sizeof *digest);
   }
-  memcpy(digest, s, SM_P2_DIGEST * sizeof *digest);
   return STARKML_OK;
 }

@@ -6,49 +6,87 @@
  * the public digest commits to (../shared/DESIGN.md, "How private weights are bound").
  *
  * What is public: the table description depends only on (name, bus, n_values); the keys,
- * multiplicities, round constants and row-kind flags are preprocessed columns (committed
- * at setup, known to the verifier); the absorbed values and every intermediate state are
- * main (witness) columns.
+ * multiplicities and two row flags are preprocessed columns (committed at setup, known to
+ * the verifier); the round constants are constants of the expressions; the absorbed values
+ * and every intermediate state are main (witness) columns.
  *
- * Row layout. B = ceil(n_values / 8) permutations, 32 rows each (SM_SPONGE_ROWS_PER_PERM),
- * then padding rows up to n = 2^log_n >= 32 B. Row 32 k + r of block k holds in s[0..11]:
- *   r = 0        the state right after absorbing block k (input of permutation k);
- *   r = 1        after the initial external linear layer M_E;
- *   r = 2..5     after full rounds 0..3;
- *   r = 6..27    after partial rounds 0..21;
- *   r = 28..31   after full rounds 4..7 (r = 31: the output of permutation k).
- * So the transition from row r to r + 1 applies: r = 0 M_E ("lin"), r = 1..4 and 27..30 a
- * full round with constants rc(r) ("full"), r = 5..26 a partial round ("part"), r = 31 the
- * absorption of the next block or, after the last permutation, nothing ("add":
- * s' = s + a' on lanes 0..7, s' = s on lanes 8..11). Padding rows repeat the final state
- * (flag "add" with a' = 0), so the last row holds the digest in s[0..3].
+ * Row layout: ONE ROW = ONE PERMUTATION. B = ceil(n_values / 8) permutations on rows
+ * 0 .. B - 1, then padding rows up to n = 2^log_n >= B (at least 2^SM_AIR_MIN_LOG_N).
+ * Row k holds the input of permutation k (the state after absorbing block k), the block it
+ * absorbed, and every intermediate value of the permutation that keeps the constraints at
+ * degree <= 4; its output is an expression (degree 3) of the row, which the next row's
+ * input must equal. Padding rows go on permuting (they absorb zeros), so every cell of
+ * theirs is determined too; the digest is read off row B - 1, marked by a preprocessed
+ * flag. (The old layout spent 32 rows of 72 columns on a permutation.)
  *
- * Columns (indices below; preprocessed first, then main):
- *   pre  rc[0..11]    the round constants applied by the transition out of this row
- *                     (zero on lin, add and padding rows; lanes 1..11 zero on part rows);
- *        f_lin, f_full, f_part, f_add   one-hot row kind of the transition to the next row
- *                     (all zero on the last row);
- *        valid[0..7]  1 on row 32 k where lane i absorbs element 8 k + i < n_values;
- *        key[0..7], mult[0..7]  the bus key and multiplicity of that element (0 elsewhere);
- *   main s[0..11]     the state;
- *        c[0..11]     c_i = (s_i + rc_i)^3, so x^7 = c^2 (s + rc) keeps every constraint at
- *                     degree <= 4;
- *        a[0..7]      the element absorbed into lane i at this row (0 where valid_i = 0).
+ * Notation for one row: in = its S columns; x = M_E in (the initial external linear layer,
+ * an expression). Full round r (0..7) on its input x: y_l = x_l + rc_full[r][l],
+ * c_l = y_l^3 (a column), y_l^7 = c_l^2 y_l, output M_E (y^7). Partial round j (0..21) on
+ * u: y = u_0 + rc_partial[j], c = y^3 (a column), z = c^2 y (a column: the S-box output),
+ * output M_I (z, u_1, ..., u_11), which is linear in columns again, so the 11 other lanes
+ * are expression nodes (no columns) all through the partial rounds.
  *
- * Constraints (max degree 4, so log_blowup >= 3):
- *   EVERY       c_i - (s_i + rc_i)^3                       (12, degree 3)
- *   EVERY       a_i - valid_i a_i                          (8: a is zero off absorption
- *                                                           slots, padding lanes included)
- *   TRANSITION  f_lin  (s' - M_E s)                        (12, degree 2)
- *               f_full (s' - M_E (c^2 (s + rc)))           (12, degree 4)
- *               f_part (s' - M_I (c_0^2 (s_0 + rc_0), s_1, ..., s_11))   (12, degree 4)
- *               f_add  (s'_i - s_i - a'_i), i < 8; f_add (s'_i - s_i), i >= 8   (12)
- *   FIRST       s_i - a_i (i < 8), s_8 - n_values, s_9 = s_10 = s_11 = 0
- *   LAST        s_i - public_i (i < 4)
+ * Columns (preprocessed first, then main; indices below):
+ *   pre  key[0..7], mult[0..7]  the bus key and multiplicity of element 8 k + i at row k
+ *                     (0 where that element does not exist);
+ *        active       1 on rows 0 .. B - 1 (the permutations of the sponge);
+ *        last         1 on row B - 1 (the last permutation: its output is the digest);
+ *   main S[0..11]     in: the permutation input (row 0: the first block on lanes 0..7,
+ *                     n_values on lane 8, zeros; row k > 0: out(k - 1) + a(k) on the rate,
+ *                     out(k - 1) on the capacity);
+ *        A[0..7]      a: the element absorbed into lane i at this row (0 where it does not
+ *                     exist: the padding lanes of the last block and the padding rows);
+ *        FC[12 r + l] the cube c_l of full round r (r = 0..7), 96 columns;
+ *        FX[12 r + l] the output of full round r (r = 0..6), 84 columns (the output of
+ *                     round 7, the permutation's, is an expression);
+ *        PC[j], PZ[j] the cube and the S-box output of partial round j, 22 + 22 columns.
+ *
+ * Constraints (max degree 4; every one is written over the row's own columns, with the
+ * round constants as constants, so the same relations hold on every row):
+ *   EVERY       FC[r][l] - y_l^3                              (96, degree 3)
+ *               FX[r][l] - (M_E (c^2 y))_l, r < 7             (84, degree 3)
+ *               PC[j] - y^3, PZ[j] - PC[j]^2 y                (22 + 22, degree 3)
+ *               a_i (1 - valid_i)                             (8, degree 2)
+ *                 where valid_i = active for the lanes that the last block fills and
+ *                 active - last for its padding lanes (an expression: the lane count of
+ *                 the last block is a function of n_values)
+ *               last (out_i - public_i), i < 4                (4, degree 4: the digest)
+ *   TRANSITION  S'_i - out_i - a'_i (i < 8), S'_i - out_i (i >= 8)   (12, degree 3)
+ *   FIRST       S_i - a_i (i < 8), S_8 - n_values, S_9 = S_10 = S_11 = 0   (12)
+ * where out = M_E (c^2 y) of full round 7 (the permutation's output, degree 3).
  * Interactions: for each lane i < 8, send (bus, mult_i, (key_i, a_i)).
- * Every main cell is fixed by these: row 0 by FIRST, each later row's s by the one active
- * flag of the row before, c by its EVERY constraint, a by FIRST/add (valid slots) or the
- * valid constraint (zero elsewhere).
+ *
+ * Every main cell is fixed by these: row 0's S by FIRST, a later row's S by the
+ * transition from the row before, the round columns by their own relations (in order
+ * from S), a by FIRST / the transition where valid, by a (1 - valid) = 0 elsewhere. On
+ * the transition out of row n - 1 nothing is asserted (no wrap-around); row 0 is pinned
+ * by FIRST instead.
+ *
+ * Choices, and what they cost:
+ *  - Two columns per S-box (its cube and, unless it feeds the next row directly, a column
+ *    that makes its output linear again: FX or PZ) is the least at degree <= 4: y^7 needs
+ *    an intermediate column, and an S-box whose input is not linear in columns would make
+ *    the next cube degree 9. The last full round's output stays an expression (degree 3),
+ *    read by the transition and the digest: 12 columns fewer than storing it.
+ *  - The partial rounds keep lanes 1..11 as expression nodes: each round adds 45 nodes
+ *    (the lane-0 S-box 8, its output column 2, M_I 35: a sum of 12 and 12 multiply-adds,
+ *    the 12 diagonal constants shared), 990 for the 22 rounds. Storing the 12-lane state
+ *    every k partial rounds instead would add 12 columns per store to save some of the M_I
+ *    nodes; a node costs one operation per LDE point, a column its own LDE, its share of
+ *    every Merkle leaf and an opening per query, so no state is stored.
+ *    The whole description: 2613 nodes (initial M_E 62, each full round with its output
+ *    columns 182, round 7 158, the rest 97), 260 constraints (12 of degree 1, 8 of degree
+ *    2, 236 of degree 3, the 4 digest ones of degree 4).
+ *  - The digest is pinned on row B - 1 by the preprocessed flag `last` (degree 4) rather
+ *    than on the last row: padding rows then need no flag to switch the round relations
+ *    off, and the transition holds unconditionally on every row but the last.
+ *  - valid_i is an expression of the two flags and n_values, not 8 more preprocessed
+ *    columns; it relies on last <= active, which the setup's preprocessed columns (public,
+ *    committed) guarantee like the keys and multiplicities.
+ *
+ * Sizes (n_values = 2782, the mlp_digits weights with a 4-element salt: B = 348): 2^9 rows
+ * x (18 pre + 244 main + 9 LogUp aux) against 2^14 rows x (40 + 32 + 9) before; in a zk
+ * proof, 2^9 rows x 322 committed polynomials (0.16 M cells) against 2^14 x 132 (2.16 M).
  */
 #ifndef STARKML_AIR_SPONGE_H
 #define STARKML_AIR_SPONGE_H
@@ -59,24 +97,26 @@
 #include "air/air.h"
 #include "core/poseidon2.h"
 
-#define SM_SPONGE_ROWS_PER_PERM 32u
+#define SM_SPONGE_ROWS_PER_PERM 1u
 #define SM_SPONGE_N_PUBLIC SM_P2_DIGEST
 
 /* Preprocessed column indices. */
-#define SM_SPONGE_PRE_RC 0u     /* 12 columns */
-#define SM_SPONGE_PRE_F_LIN 12u
-#define SM_SPONGE_PRE_F_FULL 13u
-#define SM_SPONGE_PRE_F_PART 14u
-#define SM_SPONGE_PRE_F_ADD 15u
-#define SM_SPONGE_PRE_VALID 16u /* 8 columns */
-#define SM_SPONGE_PRE_KEY 24u   /* 8 columns */
-#define SM_SPONGE_PRE_MULT 32u  /* 8 columns */
-#define SM_SPONGE_N_PRE 40u
+#define SM_SPONGE_PRE_KEY 0u  /* 8 columns */
+#define SM_SPONGE_PRE_MULT 8u /* 8 columns */
+#define SM_SPONGE_PRE_ACTIVE 16u
+#define SM_SPONGE_PRE_LAST 17u
+#define SM_SPONGE_N_PRE 18u
 /* Main column indices. */
-#define SM_SPONGE_MAIN_S 0u  /* 12 columns */
-#define SM_SPONGE_MAIN_C 12u /* 12 columns */
-#define SM_SPONGE_MAIN_A 24u /* 8 columns */
-#define SM_SPONGE_N_MAIN 32u
+#define SM_SPONGE_MAIN_S 0u    /* 12 columns: the permutation input */
+#define SM_SPONGE_MAIN_A 12u   /* 8 columns: the absorbed values */
+#define SM_SPONGE_MAIN_FC 20u  /* 8 x 12 columns: full-round cubes */
+#define SM_SPONGE_MAIN_FX 116u /* 7 x 12 columns: full-round outputs (rounds 0..6) */
+#define SM_SPONGE_MAIN_PC 200u /* 22 columns: partial-round cubes */
+#define SM_SPONGE_MAIN_PZ 222u /* 22 columns: partial-round S-box outputs */
+#define SM_SPONGE_N_MAIN 244u
+/* The cube of lane l in full round r (0..7), and the output lane l of full round r (0..6). */
+#define SM_SPONGE_COL_FC(r, l) (SM_SPONGE_MAIN_FC + 12u * (uint32_t)(r) + (uint32_t)(l))
+#define SM_SPONGE_COL_FX(r, l) (SM_SPONGE_MAIN_FX + 12u * (uint32_t)(r) + (uint32_t)(l))
 
 /* The largest bus identifier a user table may use (the engine keeps the rest). */
 #define SM_SPONGE_MAX_BUS 0x7FFFFFFFu
@@ -90,7 +130,7 @@ typedef struct {
 
 /*
  * Returns: the table height log2(n) for n_values absorbed elements: the least log_n with
- *          2^log_n >= 32 ceil(n_values / 8) (at least SM_AIR_MIN_LOG_N); 0 when n_values
+ *          2^log_n >= ceil(n_values / 8) (at least SM_AIR_MIN_LOG_N); 0 when n_values
  *          is 0 or needs more than 2^SM_AIR_MAX_LOG_N rows.
  */
 unsigned sm_sponge_log_n(size_t n_values);
@@ -133,5 +173,17 @@ starkml_status sm_sponge_pre(gl_t *pre, const sm_sponge_spec *spec);
  */
 starkml_status sm_sponge_main(gl_t *main, gl_t digest[SM_P2_DIGEST], const sm_sponge_spec *spec,
                               const gl_t *values);
+
+/*
+ * One row of the witness (what sm_sponge_main does on every row, exposed for tests that
+ * play a malicious prover and rewrite a row consistently): writes `in` into the S columns
+ * of row `row` and every round column that follows from it (FC, FX, PC, PZ); leaves the A
+ * columns alone.
+ * Out:  main  SM_SPONGE_N_MAIN columns of n rows, column-major (row < n);
+ *       out   the permutation of in (may alias in).
+ * In:   in    12 canonical elements.
+ */
+void sm_sponge_fill_row(gl_t *main, size_t n, size_t row, gl_t out[SM_P2_WIDTH],
+                        const gl_t in[SM_P2_WIDTH]);
 
 #endif /* STARKML_AIR_SPONGE_H */

@@ -1,10 +1,12 @@
 /*
- * The Poseidon2 sponge table (air/sponge.h): honest traces satisfy every constraint (the
- * LogUp ones included) and reproduce sm_poseidon2_hash; every main cell changed alone, the
- * capacity initialisation, a padding lane, an absorbed value and the digest public are
- * each caught; the description does not depend on keys or multiplicities; and a whole
+ * The Poseidon2 sponge table (air/sponge.h, one row per permutation): honest traces satisfy
+ * every constraint (the LogUp ones included) and reproduce sm_poseidon2_hash; every main
+ * cell changed alone is caught; a malicious prover that rewrites a whole row consistently
+ * around one wrong round value breaks exactly that value's own constraint; the capacity
+ * initialisation, a padding lane, a padding row, an absorbed value and the digest public
+ * are each caught; the description does not depend on keys or multiplicities; and a whole
  * STARK proof of the sponge with a receiver table verifies, while a malicious prover that
- * edits one round value is rejected.
+ * edits one round value, cube helper or absorbed value is rejected.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "tests/sm_test.h"
 
 #define BUS 7u
+#define W SM_P2_WIDTH
 
 static const gl3_t k_zero3 = {{0, 0, 0}};
 
@@ -24,6 +27,8 @@ static gl3_t rand_gl3(uint64_t *s) {
       {gl_from_u64(sm_test_next(s)), gl_from_u64(sm_test_next(s)), gl_from_u64(sm_test_next(s))}};
   return r;
 }
+
+static size_t blocks_of(size_t n_values) { return (n_values + SM_P2_RATE - 1) / SM_P2_RATE; }
 
 /* A sponge over n random values (value 0 is the salt: key 0, multiplicity 0; value j > 0
  * has key 1000 + j and multiplicity 1 + (j % 3 == 0), so some are sent twice), and a
@@ -35,6 +40,7 @@ typedef struct {
   gl_t *pre, *main, digest[SM_P2_DIGEST];
   gl_t *recv_main; /* key, value, m */
   size_t n;        /* rows of the sponge table */
+  size_t blocks;   /* permutations */
 } fixture;
 
 static void fixture_make(fixture *f, size_t n_values, uint64_t *rng) {
@@ -49,6 +55,7 @@ static void fixture_make(fixture *f, size_t n_values, uint64_t *rng) {
     f->mults[j] = j == 0 ? 0 : 1 + (j % 3 == 0);
   }
   f->spec = (sm_sponge_spec){BUS, n_values, f->keys, f->mults};
+  f->blocks = blocks_of(n_values);
   assert_int_equal(sm_sponge_table(&f->table, "sponge", &f->spec), STARKML_OK);
   assert_int_equal(f->table.log_n, sm_sponge_log_n(n_values));
   f->n = (size_t)1 << f->table.log_n;
@@ -89,6 +96,7 @@ static void fixture_free(fixture *f) {
 }
 
 static gl_t *cell(fixture *f, size_t col, size_t row) { return &f->main[col * f->n + row]; }
+static gl_t pcell(const fixture *f, size_t col, size_t row) { return f->pre[col * f->n + row]; }
 
 /* Checks the sponge description alone (no LogUp). */
 static starkml_status check_plain(const fixture *f, const gl_t *publics, size_t *row,
@@ -117,6 +125,94 @@ static starkml_status check_logup(const sm_air_table *t, const gl_t *pre, const 
   return st;
 }
 
+/* ---- an independent model of one row, with an optional fault ------------------------------
+ *
+ * The row of air/sponge.h recomputed from the permutation's definition (core/poseidon2.h),
+ * not from air/sponge.c: fault_col, when not SIZE_MAX, gets fault_delta added at the moment
+ * it is written, and the rest of the row is computed from the faulty value, as a malicious
+ * prover who wants every other relation of the row to hold would. */
+
+typedef struct {
+  size_t col;
+  gl_t delta;
+} fault;
+
+static gl_t put(gl_t *main, size_t n, size_t row, size_t col, gl_t v, const fault *e) {
+  if (e != NULL && e->col == col) v = gl_add(v, e->delta);
+  main[col * n + row] = v;
+  return v;
+}
+
+static void model_full_round(gl_t *main, size_t n, size_t row, gl_t s[W], unsigned r,
+                             const fault *e) {
+  for (unsigned l = 0; l < W; l++) {
+    gl_t y = gl_add(s[l], sm_p2_rc_full[r][l]);
+    gl_t c = put(main, n, row, SM_SPONGE_COL_FC(r, l), gl_mul(gl_mul(y, y), y), e);
+    s[l] = gl_mul(gl_mul(c, c), y);
+  }
+  sm_p2_external_linear(s);
+  if (r + 1 < SM_P2_FULL_ROUNDS)
+    for (unsigned l = 0; l < W; l++) s[l] = put(main, n, row, SM_SPONGE_COL_FX(r, l), s[l], e);
+}
+
+static void model_row(gl_t *main, size_t n, size_t row, const gl_t in[W], gl_t out[W],
+                      const fault *e) {
+  gl_t s[W];
+  for (unsigned l = 0; l < W; l++) s[l] = put(main, n, row, SM_SPONGE_MAIN_S + l, in[l], e);
+  sm_p2_external_linear(s);
+  for (unsigned r = 0; r < SM_P2_FULL_ROUNDS / 2; r++) model_full_round(main, n, row, s, r, e);
+  for (unsigned j = 0; j < SM_P2_PARTIAL_ROUNDS; j++) {
+    gl_t y = gl_add(s[0], sm_p2_rc_partial[j]);
+    gl_t c = put(main, n, row, SM_SPONGE_MAIN_PC + j, gl_mul(gl_mul(y, y), y), e);
+    s[0] = put(main, n, row, SM_SPONGE_MAIN_PZ + j, gl_mul(gl_mul(c, c), y), e);
+    sm_p2_internal_linear(s);
+  }
+  for (unsigned r = SM_P2_FULL_ROUNDS / 2; r < SM_P2_FULL_ROUNDS; r++)
+    model_full_round(main, n, row, s, r, e);
+  memcpy(out, s, sizeof s);
+}
+
+/* Rewrites rows from..n-1 of a sponge trace (n rows, `blocks` permutations) as a
+ * consistent chain (each row's input = the previous row's output + its A values on the
+ * rate), with the fault on row `from`, starting from the input `in` at row `from`. The
+ * digest the chain gives (the output of row blocks - 1) goes to digest when that row is
+ * not before `from`. */
+static void rechain_raw(gl_t *main, size_t n, size_t blocks, size_t from, const gl_t in[W],
+                        const fault *e, gl_t digest[SM_P2_DIGEST]) {
+  gl_t s[W];
+  memcpy(s, in, sizeof s);
+  for (size_t i = from; i < n; i++) {
+    if (i > from)
+      for (unsigned l = 0; l < SM_P2_RATE; l++)
+        s[l] = gl_add(s[l], main[(SM_SPONGE_MAIN_A + l) * n + i]);
+    model_row(main, n, i, s, s, i == from ? e : NULL);
+    if (i + 1 == blocks) memcpy(digest, s, SM_P2_DIGEST * sizeof *digest);
+  }
+}
+
+static void rechain(fixture *f, size_t from, const gl_t in[W], const fault *e,
+                    gl_t digest[SM_P2_DIGEST]) {
+  rechain_raw(f->main, f->n, f->blocks, from, in, e, digest);
+}
+
+/* The state a row holds in its S columns. */
+static void row_input(fixture *f, size_t row, gl_t in[W]) {
+  for (unsigned l = 0; l < W; l++) in[l] = *cell(f, SM_SPONGE_MAIN_S + l, row);
+}
+
+/* The constraint that defines a round column: the one whose root is `col - expression`. */
+static size_t defining_constraint(const sm_air_table *t, uint32_t col) {
+  for (size_t k = 0; k < t->n_constraints; k++) {
+    const sm_expr_node *r = &t->nodes[t->constraints[k].root];
+    if (r->op != SM_EX_SUB) continue;
+    const sm_expr_node *x = &t->nodes[r->a];
+    if (x->op == SM_EX_COL && x->kind == SM_COL_MAIN && x->next == 0 && x->a == col &&
+        t->constraints[k].selector == SM_SEL_EVERY)
+      return k;
+  }
+  return SIZE_MAX;
+}
+
 /* ---- honest traces ------------------------------------------------------------------------ */
 
 static void honest_traces(void **state) {
@@ -129,9 +225,26 @@ static void honest_traces(void **state) {
     gl_t want[SM_P2_DIGEST];
     sm_poseidon2_hash(want, f.values, sizes[k]);
     assert_memory_equal(f.digest, want, sizeof want);
-    /* The last row holds the digest, the trace is canonical. */
-    for (size_t l = 0; l < SM_P2_DIGEST; l++) assert_int_equal(*cell(&f, l, f.n - 1), want[l]);
+    /* Row 0 holds the first block and the length; the trace is canonical. */
+    for (size_t l = 0; l < W; l++) {
+      gl_t v = l < SM_P2_RATE ? (l < sizes[k] ? f.values[l] : 0) : l == SM_P2_RATE ? sizes[k] : 0;
+      assert_int_equal(*cell(&f, SM_SPONGE_MAIN_S + l, 0), v);
+    }
     for (size_t i = 0; i < SM_SPONGE_N_MAIN * f.n; i++) assert_true(f.main[i] < GL_P);
+    /* The flags: active on the permutations, last on the last one. */
+    for (size_t i = 0; i < f.n; i++) {
+      assert_int_equal(pcell(&f, SM_SPONGE_PRE_ACTIVE, i), i < f.blocks);
+      assert_int_equal(pcell(&f, SM_SPONGE_PRE_LAST, i), i + 1 == f.blocks);
+    }
+    /* The independent model of the rows gives the same trace. */
+    gl_t *copy = malloc(SM_SPONGE_N_MAIN * f.n * sizeof *copy), in0[W], d2[SM_P2_DIGEST];
+    assert_non_null(copy);
+    memcpy(copy, f.main, SM_SPONGE_N_MAIN * f.n * sizeof *copy);
+    row_input(&f, 0, in0);
+    rechain(&f, 0, in0, NULL, d2);
+    assert_memory_equal(d2, want, sizeof want);
+    assert_memory_equal(copy, f.main, SM_SPONGE_N_MAIN * f.n * sizeof *copy);
+    free(copy);
     size_t row = 0, con = 0;
     assert_int_equal(check_plain(&f, f.digest, &row, &con), STARKML_OK);
     /* With LogUp: every constraint holds and the bus balances against the receiver. */
@@ -142,19 +255,34 @@ static void honest_traces(void **state) {
     if (sizes[k] > 1) assert_false(gl3_eq(c0, k_zero3)); /* one value: only the unsent salt */
     fixture_free(&f);
   }
+  /* sm_sponge_fill_row is the permutation. */
+  gl_t *m = calloc(SM_SPONGE_N_MAIN * 4, sizeof *m), s[W], want[W], got[W];
+  assert_non_null(m);
+  for (int t = 0; t < 8; t++) {
+    for (unsigned l = 0; l < W; l++) s[l] = want[l] = gl_from_u64(sm_test_next(&rng));
+    sm_poseidon2_permute(want);
+    sm_sponge_fill_row(m, 4, (size_t)t % 4, got, s);
+    assert_memory_equal(got, want, sizeof want);
+    for (unsigned l = 0; l < W; l++) assert_int_equal(m[(SM_SPONGE_MAIN_S + l) * 4 + t % 4], s[l]);
+  }
+  free(m);
 }
 
 static void shape_and_degree(void **state) {
   (void)state;
   assert_int_equal(sm_sponge_n_pre(), SM_SPONGE_N_PRE);
   assert_int_equal(sm_sponge_n_main(), SM_SPONGE_N_MAIN);
+  assert_int_equal(SM_SPONGE_MAIN_PZ + SM_P2_PARTIAL_ROUNDS, SM_SPONGE_N_MAIN);
+  assert_int_equal(SM_SPONGE_COL_FX(SM_P2_FULL_ROUNDS - 2, W - 1) + 1, SM_SPONGE_MAIN_PC);
+  assert_int_equal(SM_SPONGE_COL_FC(SM_P2_FULL_ROUNDS - 1, W - 1) + 1, SM_SPONGE_MAIN_FX);
   assert_int_equal(sm_sponge_log_n(0), 0);
-  assert_int_equal(sm_sponge_log_n(1), 5);
-  assert_int_equal(sm_sponge_log_n(8), 5);
-  assert_int_equal(sm_sponge_log_n(9), 6);
-  assert_int_equal(sm_sponge_log_n(100), 9); /* 13 blocks: 416 rows -> 512 */
-  assert_int_equal(sm_sponge_log_n((size_t)8 << 23), SM_AIR_MAX_LOG_N);
-  assert_int_equal(sm_sponge_log_n(((size_t)8 << 23) + 1), 0);
+  assert_int_equal(sm_sponge_log_n(1), SM_AIR_MIN_LOG_N);
+  assert_int_equal(sm_sponge_log_n(32), 2);  /* 4 blocks */
+  assert_int_equal(sm_sponge_log_n(33), 3);  /* 5 blocks */
+  assert_int_equal(sm_sponge_log_n(100), 4); /* 13 blocks -> 16 rows */
+  assert_int_equal(sm_sponge_log_n(2782), 9); /* 348 blocks -> 512 rows */
+  assert_int_equal(sm_sponge_log_n((size_t)8 << SM_AIR_MAX_LOG_N), SM_AIR_MAX_LOG_N);
+  assert_int_equal(sm_sponge_log_n(((size_t)8 << SM_AIR_MAX_LOG_N) + 1), 0);
   sm_sponge_spec spec = {BUS, 30, NULL, NULL};
   sm_air_table t;
   assert_int_equal(sm_sponge_table(&t, "sponge", &spec), STARKML_OK);
@@ -163,8 +291,45 @@ static void shape_and_degree(void **state) {
   assert_int_equal(deg, 4);
   assert_int_equal(t.n_public, 4);
   assert_int_equal(t.n_interactions, 8);
+  assert_int_equal(t.n_pre, SM_SPONGE_N_PRE);
+  assert_int_equal(t.n_main, SM_SPONGE_N_MAIN);
   assert_int_equal(sm_air_validate(&t, 0, NULL, 0), STARKML_OK);
+  /* Every round column has its own defining constraint (col - expression, every row). */
+  for (uint32_t c = SM_SPONGE_MAIN_FC; c < SM_SPONGE_N_MAIN; c++)
+    if (defining_constraint(&t, c) == SIZE_MAX)
+      fail_msg("main column %u has no defining constraint", c);
+  /* Degrees: only the digest (flag x degree-3 output) reaches 4; the LogUp extension keeps 4. */
+  uint32_t *cd = calloc(t.n_constraints, sizeof *cd);
+  assert_non_null(cd);
+  assert_int_equal(sm_air_constraint_degrees(&t, cd), STARKML_OK);
+  size_t n4 = 0, hist[5] = {0};
+  for (size_t k = 0; k < t.n_constraints; k++) {
+    assert_true(cd[k] >= 1 && cd[k] <= 4);
+    hist[cd[k]]++;
+    n4 += cd[k] == 4;
+  }
+  assert_int_equal(n4, SM_P2_DIGEST);
+  free(cd);
+  sm_air_table ext;
+  assert_int_equal(sm_air_logup_extend(&t, &ext), STARKML_OK);
+  assert_int_equal(sm_air_max_degree(&ext, &deg), STARKML_OK);
+  assert_int_equal(deg, 4);
+  print_message("    sponge table: %u pre + %u main columns (+ %u LogUp aux), %zu nodes, "
+                "%zu constraints (degree 1/2/3/4: %zu/%zu/%zu/%zu), %zu interactions; with "
+                "LogUp %zu nodes, %zu constraints\n",
+                t.n_pre, t.n_main, sm_air_logup_n_aux(&t), t.n_nodes, t.n_constraints, hist[1],
+                hist[2], hist[3], hist[4], t.n_interactions, ext.n_nodes, ext.n_constraints);
+  sm_air_table_free(&ext);
   sm_air_table_free(&t);
+  /* The size for the mlp_digits weights (2778 weights + a 4-element salt), against the
+   * layout of 32 rows x (40 pre + 32 main) per permutation it replaces. */
+  const size_t nv = 2782, old_rows = 1u << 14, old_cols = 40 + 32;
+  size_t rows = (size_t)1 << sm_sponge_log_n(nv), cols = SM_SPONGE_N_PRE + SM_SPONGE_N_MAIN;
+  assert_true(32 * blocks_of(nv) <= old_rows && 32 * blocks_of(nv) > old_rows / 2);
+  print_message("    n_values %zu: %zu permutations; %zu rows x %zu columns (+ 9 aux) = %zu cells "
+                "(+ %zu aux), was %zu rows x %zu columns (+ 9 aux) = %zu cells (+ %zu aux)\n",
+                nv, blocks_of(nv), rows, cols, rows * cols, rows * 9, old_rows, old_cols,
+                old_rows * old_cols, old_rows * 9);
 }
 
 /* The description is a function of (name, bus, n_values) only. */
@@ -187,12 +352,16 @@ static void description_independent_of_keys(void **state) {
   assert_int_equal(sm_air_hash(&t, hc), STARKML_OK);
   assert_memory_equal(ha, hc, 32);
   sm_air_table_free(&t);
-  /* Another length is another table (the capacity constant differs, not just the height). */
-  bare.n_values = 31;
-  assert_int_equal(sm_sponge_table(&t, "sponge", &bare), STARKML_OK);
-  assert_int_equal(sm_air_hash(&t, hc), STARKML_OK);
-  assert_memory_not_equal(ha, hc, 32);
-  sm_air_table_free(&t);
+  /* Another length is another table (the capacity constant and the padding lanes differ,
+   * not just the height: 30, 31 and 32 values all take 4 rows). */
+  for (size_t nv = 31; nv <= 32; nv++) {
+    bare.n_values = nv;
+    assert_int_equal(sm_sponge_table(&t, "sponge", &bare), STARKML_OK);
+    assert_int_equal(t.log_n, a.table.log_n);
+    assert_int_equal(sm_air_hash(&t, hc), STARKML_OK);
+    assert_memory_not_equal(ha, hc, 32);
+    sm_air_table_free(&t);
+  }
   fixture_free(&a);
   fixture_free(&b);
 }
@@ -202,7 +371,7 @@ static void bad_arguments(void **state) {
   gl_t keys[2] = {0, 1}, mults[2] = {0, 1}, values[2] = {3, 4}, digest[4];
   sm_sponge_spec spec = {BUS, 2, keys, mults};
   sm_air_table t;
-  size_t n = 32;
+  size_t n = (size_t)1 << SM_AIR_MIN_LOG_N;
   gl_t *pre = malloc(SM_SPONGE_N_PRE * n * sizeof *pre);
   gl_t *main = malloc(SM_SPONGE_N_MAIN * n * sizeof *main);
   assert_true(pre && main);
@@ -232,7 +401,9 @@ static void bad_arguments(void **state) {
   values[1] = GL_P;
   assert_int_equal(sm_sponge_main(main, digest, &spec, values), STARKML_ERR_ARG);
   for (size_t i = 0; i < 4; i++) assert_int_equal(digest[i], 0);
+  for (size_t i = 0; i < SM_SPONGE_N_MAIN * n; i++) assert_int_equal(main[i], 0);
   assert_int_equal(sm_sponge_main(main, digest, &spec, NULL), STARKML_ERR_ARG);
+  assert_int_equal(sm_sponge_main(main, NULL, &spec, values), STARKML_ERR_ARG);
   values[1] = 4;
   assert_int_equal(sm_sponge_main(main, digest, &spec, values), STARKML_OK);
   free(pre);
@@ -241,15 +412,18 @@ static void bad_arguments(void **state) {
 
 /* ---- tampering ---------------------------------------------------------------------------- */
 
-/* Every main cell changed alone breaks a constraint of the plain table (9 values: two
- * permutations, a partial last block, no padding rows; and 30 values, with padding rows). */
+/* Every main cell changed alone breaks a constraint of the plain table: 9 values (two
+ * permutations, a partial last block, two padding rows), 17 (three, one padding row), 32
+ * (four full blocks, no padding row) and 33 (five, a one-lane last block, three padding
+ * rows). */
 static void every_cell_is_constrained(void **state) {
   (void)state;
   uint64_t rng = sm_test_seed() ^ 0x63656c6cULL;
-  static const size_t sizes[] = {9, 30};
-  for (size_t k = 0; k < 2; k++) {
+  static const size_t sizes[] = {9, 17, 32, 33};
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
     fixture f;
     fixture_make(&f, sizes[k], &rng);
+    size_t tried = 0;
     for (size_t col = 0; col < SM_SPONGE_N_MAIN; col++) {
       for (size_t row = 0; row < f.n; row++) {
         gl_t *x = cell(&f, col, row), saved = *x;
@@ -259,57 +433,150 @@ static void every_cell_is_constrained(void **state) {
           fail_msg("n_values %zu: main column %zu row %zu changed alone was not caught",
                    sizes[k], col, row);
         *x = saved;
+        tried++;
       }
     }
+    assert_int_equal(tried, SM_SPONGE_N_MAIN * f.n);
     assert_int_equal(check_plain(&f, f.digest, NULL, NULL), STARKML_OK);
     fixture_free(&f);
   }
+}
+
+/* A malicious prover that rewrites the whole trace consistently around one wrong value of
+ * a round column (the rest of its row and every later row recomputed from it, the digest
+ * public replaced by what the forged chain gives): the first constraint to fail is that
+ * column's own defining constraint, on that row. Every round column of one row of each
+ * kind (first, middle, last permutation). */
+static void consistent_forgery_breaks_own_constraint(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 0x666f7267ULL;
+  fixture f;
+  fixture_make(&f, 20, &rng); /* 3 permutations, 1 padding row */
+  gl_t *honest = malloc(SM_SPONGE_N_MAIN * f.n * sizeof *honest);
+  assert_non_null(honest);
+  memcpy(honest, f.main, SM_SPONGE_N_MAIN * f.n * sizeof *honest);
+  static const size_t rows[] = {0, 1, 2};
+  for (size_t k = 0; k < 3; k++) {
+    size_t row = rows[k];
+    for (uint32_t col = SM_SPONGE_MAIN_FC; col < SM_SPONGE_N_MAIN; col++) {
+      size_t want = defining_constraint(&f.table, col);
+      assert_true(want != SIZE_MAX);
+      gl_t in[W], forged[SM_P2_DIGEST];
+      row_input(&f, row, in);
+      fault e = {col, 1 + (sm_test_next(&rng) & 0xFF)};
+      rechain(&f, row, in, &e, forged);
+      size_t br = 0, bc = 0;
+      assert_int_equal(check_plain(&f, forged, &br, &bc), STARKML_REJECT);
+      if (br != row || bc != want)
+        fail_msg("column %u row %zu: first failure row %zu constraint %zu, want %zu", col, row,
+                 br, bc, want);
+      /* Against the true digest, the forged chain fails too (at the latest on the last
+       * permutation). */
+      assert_int_equal(check_plain(&f, f.digest, &br, &bc), STARKML_REJECT);
+      memcpy(f.main, honest, SM_SPONGE_N_MAIN * f.n * sizeof *honest);
+    }
+  }
+  assert_int_equal(check_plain(&f, f.digest, NULL, NULL), STARKML_OK);
+  free(honest);
+  fixture_free(&f);
 }
 
 static void targeted_tampering(void **state) {
   (void)state;
   uint64_t rng = sm_test_seed() ^ 0x74617267ULL;
   fixture f;
-  fixture_make(&f, 9, &rng); /* block 1 absorbs value 8 on lane 0; lanes 1..7 are padding */
+  fixture_make(&f, 9, &rng); /* block 1 absorbs value 8 on lane 0; lanes 1..7 are padding;
+                                rows 2 and 3 are padding rows */
+  assert_int_equal(f.n, 4);
+  assert_int_equal(f.blocks, 2);
+  const size_t nc = f.table.n_constraints;
+  /* Constraint order (air/sponge.c): rounds, then the 8 padding ones, the 4 digest ones,
+   * the 12 transitions, the 12 of the first row. */
+  const size_t c_pad = nc - 12 - 12 - 4 - 8, c_digest = nc - 12 - 12 - 4, c_trans = nc - 24,
+               c_first = nc - 12;
   size_t row, con;
+  gl_t in[W], forged[SM_P2_DIGEST];
 
-  /* The capacity initialisation: lane 8 at row 0 set to another length. */
-  *cell(&f, SM_SPONGE_MAIN_S + 8, 0) = 10;
-  assert_int_equal(check_plain(&f, f.digest, &row, &con), STARKML_REJECT);
+  /* The capacity initialisation: row 0 starts from another length, the whole chain is
+   * consistent with it, and the digest public is the forged chain's: only FIRST (lane 8)
+   * catches it. */
+  row_input(&f, 0, in);
+  in[SM_P2_RATE] = 10;
+  rechain(&f, 0, in, NULL, forged);
+  assert_int_equal(check_plain(&f, forged, &row, &con), STARKML_REJECT);
   assert_int_equal(row, 0);
-  *cell(&f, SM_SPONGE_MAIN_S + 8, 0) = 9;
-
-  /* A padding lane absorbing a non-zero value, with the absorption step kept consistent
-   * (s = s_prev + a, c = s^3): the padding constraint a_i (1 - valid_i) = 0 of lane 3 is
-   * the first to fail (constraints: 12 cube helpers, then the 8 padding ones). */
-  size_t r1 = SM_SPONGE_ROWS_PER_PERM;
-  *cell(&f, SM_SPONGE_MAIN_A + 3, r1) = 5;
-  *cell(&f, SM_SPONGE_MAIN_S + 3, r1) = gl_add(*cell(&f, SM_SPONGE_MAIN_S + 3, r1), 5);
-  {
-    gl_t y = *cell(&f, SM_SPONGE_MAIN_S + 3, r1);
-    *cell(&f, SM_SPONGE_MAIN_C + 3, r1) = gl_mul(gl_sqr(y), y);
-  }
-  assert_int_equal(check_plain(&f, f.digest, &row, &con), STARKML_REJECT);
-  assert_int_equal(row, r1);
-  assert_int_equal(con, 12 + 3);
+  assert_int_equal(con, c_first + SM_P2_RATE);
+  /* Another capacity lane, and a rate lane that disagrees with its absorbed value. */
+  assert_int_equal(sm_sponge_main(f.main, f.digest, &f.spec, f.values), STARKML_OK);
+  row_input(&f, 0, in);
+  in[11] = 1;
+  rechain(&f, 0, in, NULL, forged);
+  assert_int_equal(check_plain(&f, forged, &row, &con), STARKML_REJECT);
+  assert_int_equal(con, c_first + 11);
+  assert_int_equal(sm_sponge_main(f.main, f.digest, &f.spec, f.values), STARKML_OK);
+  row_input(&f, 0, in);
+  in[5] = gl_add(in[5], 1);
+  rechain(&f, 0, in, NULL, forged);
+  assert_int_equal(check_plain(&f, forged, &row, &con), STARKML_REJECT);
+  assert_int_equal(con, c_first + 5);
   assert_int_equal(sm_sponge_main(f.main, f.digest, &f.spec, f.values), STARKML_OK);
 
-  /* A round value in the middle of a partial round, and in a full round. */
-  static const size_t rows[] = {3, 12, 29, 40};
-  for (size_t k = 0; k < 4; k++) {
-    gl_t *x = cell(&f, SM_SPONGE_MAIN_S + 5, rows[k]);
-    *x = gl_add(*x, 1);
-    assert_int_equal(check_plain(&f, f.digest, &row, &con), STARKML_REJECT);
-    *x = gl_sub(*x, 1);
-  }
+  /* A padding lane absorbing a non-zero value, with the rest kept consistent (row 1's
+   * input includes it, the chain and the digest follow): the padding constraint of lane 3
+   * catches it. */
+  *cell(&f, SM_SPONGE_MAIN_A + 3, 1) = 5;
+  row_input(&f, 1, in);
+  in[3] = gl_add(in[3], 5);
+  rechain(&f, 1, in, NULL, forged);
+  assert_int_equal(check_plain(&f, forged, &row, &con), STARKML_REJECT);
+  assert_int_equal(row, 1);
+  assert_int_equal(con, c_pad + 3);
+  assert_int_equal(sm_sponge_main(f.main, f.digest, &f.spec, f.values), STARKML_OK);
+  /* The same on a padding row (after the digest: the digest is unchanged). */
+  *cell(&f, SM_SPONGE_MAIN_A + 0, 2) = 5;
+  row_input(&f, 2, in);
+  in[0] = gl_add(in[0], 5);
+  rechain(&f, 2, in, NULL, forged);
+  assert_int_equal(check_plain(&f, f.digest, &row, &con), STARKML_REJECT);
+  assert_int_equal(row, 2);
+  assert_int_equal(con, c_pad + 0);
+  assert_int_equal(sm_sponge_main(f.main, f.digest, &f.spec, f.values), STARKML_OK);
+  /* A padding row's input off the chain, the row itself consistent: the transition into
+   * it catches it (the padding rows carry no freedom). */
+  row_input(&f, 3, in);
+  in[9] = gl_add(in[9], 1);
+  rechain(&f, 3, in, NULL, forged);
+  assert_int_equal(check_plain(&f, f.digest, &row, &con), STARKML_REJECT);
+  assert_int_equal(row, 2);
+  assert_int_equal(con, c_trans + 9);
+  assert_int_equal(sm_sponge_main(f.main, f.digest, &f.spec, f.values), STARKML_OK);
+  /* The input of permutation 1 off the chain (lane 4 + 1, the rest consistent). */
+  row_input(&f, 1, in);
+  in[4] = gl_add(in[4], 1);
+  rechain(&f, 1, in, NULL, forged);
+  assert_int_equal(check_plain(&f, forged, &row, &con), STARKML_REJECT);
+  assert_int_equal(row, 0);
+  assert_int_equal(con, c_trans + 4);
+  assert_int_equal(sm_sponge_main(f.main, f.digest, &f.spec, f.values), STARKML_OK);
 
-  /* The digest public. */
+  /* The digest public: caught on the last permutation's row. */
   for (size_t l = 0; l < SM_P2_DIGEST; l++) {
     gl_t pubs[SM_P2_DIGEST];
     memcpy(pubs, f.digest, sizeof pubs);
     pubs[l] = gl_add(pubs[l], 1);
     assert_int_equal(check_plain(&f, pubs, &row, &con), STARKML_REJECT);
-    assert_int_equal(row, f.n - 1);
+    assert_int_equal(row, f.blocks - 1);
+    assert_int_equal(con, c_digest + l);
+  }
+  /* The digest of a padding row's permutation (what a chain continued past the last
+   * permutation would give) is not accepted either. */
+  {
+    gl_t s[W], pubs[SM_P2_DIGEST];
+    row_input(&f, f.n - 1, s);
+    sm_poseidon2_permute(s);
+    memcpy(pubs, s, sizeof pubs);
+    assert_int_equal(check_plain(&f, pubs, &row, &con), STARKML_REJECT);
+    assert_int_equal(row, f.blocks - 1);
   }
 
   /* An absorbed value changed and the whole trace recomputed honestly for it: the old
@@ -374,7 +641,7 @@ static void stark_prove_verify(void **state) {
   for (int zk = 0; zk < 2; zk++) {
     sm_stark_options opt = test_options(zk);
     stark_fixture s;
-    stark_make(&s, zk ? 9 : 20, &opt, ctx, &rng);
+    stark_make(&s, zk ? 2782 : 20, &opt, ctx, &rng); /* zk: the mlp_digits weights' size */
     uint8_t *proof = NULL;
     size_t len = 0;
     assert_int_equal(sm_stark_prove(ctx, &proof, &len, &s.st, &s.w, &opt, k_seed), STARKML_OK);
@@ -416,13 +683,22 @@ static void stark_prove_verify(void **state) {
 
 typedef struct {
   size_t col, row;
+  int forge; /* 0: the cell + 1 alone; 1: + 1 and the rest of the trace rewritten around it */
+  size_t blocks;
 } tamper_spec;
 
 static void tamper_sponge(void *user, size_t table, gl_t *main_cols, size_t n_rows) {
   const tamper_spec *t = user;
   if (table != 0) return;
-  gl_t *x = &main_cols[t->col * n_rows + t->row];
-  *x = gl_add(*x, 1);
+  if (!t->forge) {
+    gl_t *x = &main_cols[t->col * n_rows + t->row];
+    *x = gl_add(*x, 1);
+    return;
+  }
+  gl_t in[W], digest[SM_P2_DIGEST];
+  for (unsigned l = 0; l < W; l++) in[l] = main_cols[(SM_SPONGE_MAIN_S + l) * n_rows + t->row];
+  fault e = {t->col, 1};
+  rechain_raw(main_cols, n_rows, t->blocks, t->row, in, &e, digest);
 }
 
 static void stark_tampered_round_rejected(void **state) {
@@ -432,10 +708,17 @@ static void stark_tampered_round_rejected(void **state) {
   assert_int_equal(starkml_ctx_create(&ctx, 2), STARKML_OK);
   sm_stark_options opt = test_options(1);
   stark_fixture s;
-  stark_make(&s, 9, &opt, ctx, &rng);
-  /* A partial-round state cell, a full-round cube helper, an absorbed value. */
-  static const tamper_spec specs[] = {
-      {SM_SPONGE_MAIN_S + 4, 14}, {SM_SPONGE_MAIN_C + 7, 3}, {SM_SPONGE_MAIN_A + 0, 32}};
+  stark_make(&s, 9, &opt, ctx, &rng); /* 2 permutations, 4 rows */
+  const size_t B = s.f.blocks;
+  /* A state cell, a partial-round S-box output, a full-round output, a full-round cube
+   * helper, a partial-round cube on a padding row, an absorbed value; then the same round
+   * values with the rest of the trace rewritten consistently around them. */
+  const tamper_spec specs[] = {
+      {SM_SPONGE_MAIN_S + 4, 1, 0, B},       {SM_SPONGE_MAIN_PZ + 10, 0, 0, B},
+      {SM_SPONGE_COL_FX(2, 5), 1, 0, B},     {SM_SPONGE_COL_FC(1, 7), 0, 0, B},
+      {SM_SPONGE_MAIN_PC + 3, 3, 0, B},      {SM_SPONGE_MAIN_A + 0, 1, 0, B},
+      {SM_SPONGE_MAIN_PZ + 10, 0, 1, B},     {SM_SPONGE_COL_FX(5, 0), 1, 1, B},
+      {SM_SPONGE_COL_FC(7, 11), 1, 1, B},    {SM_SPONGE_MAIN_S + 9, 0, 1, B}};
   for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
     uint8_t *proof = NULL;
     size_t len = 0;
@@ -445,9 +728,10 @@ static void stark_tampered_round_rejected(void **state) {
       sm_stark_reject why = SM_REJ_NONE;
       starkml_status v = sm_stark_verify(ctx, &why, &s.st, SM_PRESET_FAST, 1, proof, len);
       if (v != STARKML_REJECT)
-        fail_msg("tampered cell (col %zu row %zu) not rejected: %s", specs[k].col, specs[k].row,
-                 starkml_strerror(v));
-      print_message("    caught: %s\n", sm_stark_reject_str(why));
+        fail_msg("tampered cell (col %zu row %zu forge %d) not rejected: %s", specs[k].col,
+                 specs[k].row, specs[k].forge, starkml_strerror(v));
+      print_message("    col %3zu row %zu%s: caught: %s\n", specs[k].col, specs[k].row,
+                    specs[k].forge ? " (forged chain)" : "", sm_stark_reject_str(why));
     } else {
       assert_int_equal(ps, STARKML_REJECT);
     }
@@ -459,6 +743,8 @@ static void stark_tampered_round_rejected(void **state) {
 
 SM_TEST_MAIN(cmocka_unit_test(shape_and_degree), cmocka_unit_test(honest_traces),
              cmocka_unit_test(description_independent_of_keys), cmocka_unit_test(bad_arguments),
-             cmocka_unit_test(every_cell_is_constrained), cmocka_unit_test(targeted_tampering),
+             cmocka_unit_test(every_cell_is_constrained),
+             cmocka_unit_test(consistent_forgery_breaks_own_constraint),
+             cmocka_unit_test(targeted_tampering),
              cmocka_unit_test(stark_prove_verify),
              cmocka_unit_test(stark_tampered_round_rejected))
