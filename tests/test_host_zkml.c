@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/sm_cli.h"
 #include "tests/sm_test.h"
 
 #define CLI STARKML_BINARY_DIR "/host/starkml"
@@ -27,67 +28,11 @@
 
 static char tmpdir[256];
 
-typedef struct {
-  int code; /* exit status, or 128 + signal */
-  char out[1 << 18];
-  char err[1 << 14];
-} run_result;
-
-static run_result R; /* one at a time; large buffers stay off the stack */
-
-static void read_into(const char *path, char *buf, size_t cap) {
-  buf[0] = 0;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return;
-  size_t n = fread(buf, 1, cap - 1, f);
-  buf[n] = 0;
-  fclose(f);
-}
-
-static void add_env(const char *name, const char *add) {
-  const char *old = getenv(name);
-  char buf[1024];
-  snprintf(buf, sizeof buf, "%s%s%s", old ? old : "", old && *old ? ":" : "", add);
-  setenv(name, buf, 1);
-}
+static char out_buf[1 << 18], err_buf[1 << 14];
+static sm_cli_result R = {0, out_buf, sizeof out_buf, err_buf, sizeof err_buf};
 
 /* Runs the tool with the NULL-terminated arguments (without argv[0]); fills R. */
-static int run_argv(const char *const *args) {
-  char out_path[320], err_path[320];
-  snprintf(out_path, sizeof out_path, "%s/stdout", tmpdir);
-  snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
-  const char *argv[40];
-  size_t n = 0;
-  argv[n++] = CLI;
-  for (size_t i = 0; args[i] != NULL; i++) {
-    assert_true(n < 39);
-    argv[n++] = args[i];
-  }
-  argv[n] = NULL;
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int fe = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0) _exit(127);
-    add_env("ASAN_OPTIONS", "exitcode=86");
-    add_env("UBSAN_OPTIONS", "exitcode=86");
-    execv(CLI, (char *const *)argv);
-    _exit(127);
-  }
-  int status = 0;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  R.code = WIFEXITED(status) ? WEXITSTATUS(status)
-                             : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  read_into(out_path, R.out, sizeof R.out);
-  read_into(err_path, R.err, sizeof R.err);
-  if (R.code != 0 && R.code != 1 && R.code != 2)
-    fail_msg("starkml %s ...: exit %d (a crash or sanitizer report)\nstderr: %s",
-             argv[1] ? argv[1] : "", R.code, R.err);
-  return R.code;
-}
+static int run_argv(const char *const *args) { return sm_cli_run(&R, CLI, tmpdir, args); }
 
 #define RUN(...) run_argv((const char *const[]){__VA_ARGS__, NULL})
 
