@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "starkml.h"
@@ -103,4 +104,24 @@ int main(int argc, char **argv) {
     json_decref(doc);
   }
   return 0;
+}
+
+void bench_seed(uint8_t seed[32], int r) {
+  memset(seed, 0, 32);
+  memcpy(seed, "starkml-bench", 13);
+  seed[31] = (uint8_t)(r + 1);
+}
+
+int bench_rss_reset(void) {
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  if (f == NULL) return 0;
+  int ok = fputs("5", f) >= 0;
+  ok = (fclose(f) == 0) && ok;
+  return ok;
+}
+
+long bench_rss_peak_kib(void) {
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
+  return ru.ru_maxrss; /* KiB on Linux */
 }

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
   int json;         /* collect JSON instead of printing text */
@@ -32,6 +33,19 @@ bench_stats bench_stats_of(double *samples, int n);
  */
 void bench_report(bench_cfg *cfg, const char *name, const bench_stats *s, double work,
                   const char *work_unit, const char *extra);
+
+/*
+ * The prover's secret seed for repetition r (r = -1: a warm-up). Every repetition gets its
+ * own seed: the proof of work's cost is geometrically distributed (2^grinding_bits hashes
+ * on average) and is a function of the transcript, so with one fixed seed every repetition
+ * would grind exactly as long as the first, one draw of a random variable.
+ */
+void bench_seed(uint8_t seed[32], int r);
+
+/* Resets the kernel's RSS high-water mark (Linux >= 4.0). Returns 1 on success. */
+int bench_rss_reset(void);
+/* Peak resident set of the process in KiB (getrusage), or -1. */
+long bench_rss_peak_kib(void);
 
 /* Sections (one file each). */
 void bench_ntt(bench_cfg *cfg);

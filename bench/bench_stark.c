@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "air/toy.h"
 #include "bench/bench.h"
@@ -38,31 +37,6 @@
 #define STARK_BIG_LOG_N 20 /* from this size: no warm-up, at most STARK_BIG_REPS */
 #define STARK_BIG_REPS 3
 #define STARK_LONG_PROOF_S 180.0 /* a proof slower than this is not repeated */
-
-/* The prover's secret seed for repetition r (r = -1: the warm-up). Every repetition gets
- * its own seed: the proof of work's cost is geometrically distributed (2^grinding_bits
- * hashes on average) and is a function of the transcript, so with one fixed seed every
- * repetition would grind exactly as long as the first, one draw of a random variable. */
-static void bench_seed(uint8_t seed[32], int r) {
-  memset(seed, 0, 32);
-  memcpy(seed, "starkml-bench", 13);
-  seed[31] = (uint8_t)(r + 1);
-}
-
-/* Resets the kernel's RSS high-water mark (Linux >= 4.0). Returns 1 on success. */
-static int rss_reset(void) {
-  FILE *f = fopen("/proc/self/clear_refs", "w");
-  if (f == NULL) return 0;
-  int ok = fputs("5", f) >= 0;
-  ok = (fclose(f) == 0) && ok;
-  return ok;
-}
-
-static long rss_peak_kib(void) {
-  struct rusage ru;
-  if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
-  return ru.ru_maxrss; /* KiB on Linux */
-}
 
 /* Adds the STARK-specific fields to the result bench_report appended last. */
 static void json_annotate(bench_cfg *cfg, unsigned log_n, const char *preset,
@@ -98,7 +72,7 @@ static void bench_config(bench_cfg *cfg, const starkml_ctx *ctx, sm_air_toy *toy
   sm_soundness_bits bits;
   uint8_t *proof = NULL;
   size_t proof_len = 0;
-  int reset = rss_reset();
+  int reset = bench_rss_reset();
 
   int reps = cfg->reps, warm = 1;
   if (log_n >= STARK_BIG_LOG_N) {
@@ -137,7 +111,7 @@ static void bench_config(bench_cfg *cfg, const starkml_ctx *ctx, sm_air_toy *toy
     free(t);
     return;
   }
-  long rss = rss_peak_kib();
+  long rss = bench_rss_peak_kib();
 
   char name[64], extra[192];
   bench_cfg c = *cfg;

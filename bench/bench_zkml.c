@@ -38,7 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "bench/bench.h"
 #include "starkml.h"
@@ -62,28 +61,6 @@ static const zk_model zk_models[] = {
     {"cnn_digits", NULL},
     {"logreg_cancer", "y[0]>=0.5"},
 };
-
-/* The prover's secret seed for repetition r (see bench_stark.c). */
-static void bench_seed(uint8_t seed[32], int r) {
-  memset(seed, 0, 32);
-  memcpy(seed, "starkml-bench", 13);
-  seed[31] = (uint8_t)(r + 1);
-}
-
-/* Resets the kernel's RSS high-water mark (Linux >= 4.0). Returns 1 on success. */
-static int rss_reset(void) {
-  FILE *f = fopen("/proc/self/clear_refs", "w");
-  if (f == NULL) return 0;
-  int ok = fputs("5", f) >= 0;
-  ok = (fclose(f) == 0) && ok;
-  return ok;
-}
-
-static long rss_peak_kib(void) {
-  struct rusage ru;
-  if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
-  return ru.ru_maxrss; /* KiB on Linux */
-}
 
 static uint8_t *read_all(const char *path, size_t *len) {
   *len = 0;
@@ -183,7 +160,7 @@ static void bench_config(bench_cfg *cfg, const starkml_ctx *ctx, const char *mod
   po.seed = seed;
   starkml_status s = (t == NULL || tw == NULL || ts == NULL) ? STARKML_ERR_NOMEM : STARKML_OK;
   double sum_w = 0, sum_t = 0;
-  int reset = rss_reset();
+  int reset = bench_rss_reset();
   for (int r = 0; s == STARKML_OK && r < reps; r++) {
     free(proof); /* outside the timed region; the last proof is kept for verify */
     proof = NULL;
@@ -208,7 +185,7 @@ static void bench_config(bench_cfg *cfg, const starkml_ctx *ctx, const char *mod
             starkml_strerror(s), why);
     goto done;
   }
-  long rss = rss_peak_kib();
+  long rss = bench_rss_peak_kib();
   if (argmax != NULL && st.output_q != NULL && st.output_len > 0)
     *argmax = argmax_q(st.output_q, st.output_len);
 
@@ -330,7 +307,7 @@ static void bench_model(bench_cfg *cfg, const starkml_ctx *ctx, const zk_model *
   uint8_t salt_seed[32];
   bench_seed(salt_seed, 254); /* a fixed weight salt: the same keys in every run */
   starkml_setup_options so = {0, salt_seed};
-  int reset = rss_reset();
+  int reset = bench_rss_reset();
   t0 = bench_now();
   s = starkml_setup(ctx, &pk, &vk, model, &so);
   double tsu = bench_now() - t0;
@@ -338,7 +315,7 @@ static void bench_model(bench_cfg *cfg, const starkml_ctx *ctx, const zk_model *
     fprintf(stderr, "bench_zkml: %s: setup: %s\n", m->name, starkml_strerror(s));
     goto done;
   }
-  f.rss_kib = rss_peak_kib();
+  f.rss_kib = bench_rss_peak_kib();
   bench_stats ss = bench_stats_of(&tsu, 1);
   snprintf(name, sizeof name, "zkml setup %s", m->name);
   snprintf(extra, sizeof extra, "private weights, peak RSS %.0f MiB%s", (double)f.rss_kib / 1024.0,
