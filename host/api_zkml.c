@@ -124,6 +124,21 @@ starkml_status starkml_compile(const starkml_ctx *ctx, starkml_model **model,
       if (m->q.tensors[i].kind == SM_QT_WEIGHT) report->n_weights += m->q.tensors[i].numel;
     report->input_len = m->q.tensors[m->q.input - 1].numel;
     report->output_len = m->q.tensors[m->q.output - 1].numel;
+    report->act_bits = cfg.act_bits;
+    report->weight_bits = cfg.weight_bits;
+    sm_zc_circuit c;
+    sm_zc_mode mode;
+    memset(&mode, 0, sizeof mode);
+    if (sm_zc_init(&c, NULL, 0, &m->q, &mode) == STARKML_OK) {
+      for (size_t t = 0; t < c.n_tables && t < 12; t++) {
+        snprintf(report->tables[t].name, sizeof report->tables[t].name, "%s", c.tables[t].name);
+        report->tables[t].log_n = c.tables[t].log_n;
+        report->tables[t].n_pre = c.tables[t].n_pre;
+        report->tables[t].n_main = c.tables[t].n_main;
+        report->n_tables = t + 1;
+      }
+      sm_zc_free(&c);
+    }
   }
   *model = m;
   return STARKML_OK;

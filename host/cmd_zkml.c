@@ -445,7 +445,7 @@ int cli_cmd_compile(int argc, char **argv) {
     goto done;
   }
   if ((rc = cli_write_file(who, out_path, smc, smc_len)) != 0) goto done;
-  const unsigned ab = copt.act_bits ? copt.act_bits : 8, wb = copt.weight_bits ? copt.weight_bits : 8;
+  const unsigned ab = rep.act_bits, wb = rep.weight_bits;
   if (json) {
     printf("{\"command\": \"compile\", \"model\": ");
     cli_json_str(stdout, onnx_path);
@@ -459,9 +459,16 @@ int cli_cmd_compile(int argc, char **argv) {
     cli_json_double(stdout, rep.top1_agreement);
     printf(", \"n_values\": %zu, \"n_dot_terms\": %zu, \"n_requant\": %zu, \"n_lut\": %zu, "
            "\"n_max\": %zu, \"n_div\": %zu, \"n_weights\": %zu, \"input_len\": %zu, "
-           "\"output_len\": %zu, \"compile_seconds\": %.6f}\n",
+           "\"output_len\": %zu, \"compile_seconds\": %.6f, \"tables\": [",
            rep.n_values, rep.n_dot_terms, rep.n_requant, rep.n_lut, rep.n_max, rep.n_div,
            rep.n_weights, rep.input_len, rep.output_len, t_compile);
+    for (size_t t = 0; t < rep.n_tables; t++) {
+      printf("%s{\"name\": ", t ? ", " : "");
+      cli_json_str(stdout, rep.tables[t].name);
+      printf(", \"rows\": %zu, \"preprocessed_columns\": %u, \"main_columns\": %u}",
+             (size_t)1 << rep.tables[t].log_n, rep.tables[t].n_pre, rep.tables[t].n_main);
+    }
+    printf("]}\n");
   } else {
     printf("compiled   %s -> %s (", onnx_path, out_path);
     print_size(stdout, smc_len);
@@ -476,6 +483,10 @@ int cli_cmd_compile(int argc, char **argv) {
     printf("inference  %zu values, %zu multiply-accumulate terms, %zu requantizations,\n"
            "           %zu lookups, %zu max, %zu div\n",
            rep.n_values, rep.n_dot_terms, rep.n_requant, rep.n_lut, rep.n_max, rep.n_div);
+    printf("tables     rows x (preprocessed + main) columns of a proof (public input/output):\n");
+    for (size_t t = 0; t < rep.n_tables; t++)
+      printf("           %-18s 2^%-2u x (%u + %u)\n", rep.tables[t].name, rep.tables[t].log_n,
+             rep.tables[t].n_pre, rep.tables[t].n_main);
     printf("time       compile %.3f s\n", t_compile);
   }
 done:

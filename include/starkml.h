@@ -149,6 +149,15 @@ typedef struct {
   size_t n_requant, n_lut, n_max, n_div;
   size_t n_weights;        /* weight and bias values */
   size_t input_len, output_len;
+  unsigned act_bits, weight_bits; /* the bit widths used */
+  /* The constraint tables of a proof with public input and output and private weights
+     (hidden modes change only the small input and output tables). */
+  size_t n_tables;
+  struct {
+    char name[24];
+    unsigned log_n;       /* 2^log_n rows */
+    unsigned n_pre, n_main;
+  } tables[12];
 } starkml_compile_report;
 
 /*
