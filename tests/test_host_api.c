@@ -293,5 +293,50 @@ static void mlp_rejections(void **state) {
   fixture_close(&fx);
 }
 
+/* Public weights (preprocessed columns, weights in the vk): proofs with and without zero
+   knowledge verify; turning zero knowledge off is refused while anything is private. */
+static void public_weights_roundtrip(void **state) {
+  (void)state;
+  fixture fx;
+  fixture_open(&fx, "logreg_cancer", "model.onnx");
+  starkml_pk_free(fx.pk);
+  starkml_vk_free(fx.vk);
+  uint8_t seed[32] = {9};
+  starkml_setup_options so = {1, seed};
+  assert_int_equal(starkml_setup(fx.ctx, &fx.pk, &fx.vk, fx.model, &so), STARKML_OK);
+  char why[256];
+  for (int no_zk = 0; no_zk <= 1; no_zk++) {
+    starkml_prove_options o;
+    memset(&o, 0, sizeof o);
+    o.preset = STARKML_PRESET_FAST;
+    o.no_zk = no_zk;
+    o.seed = seed;
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    starkml_statement st;
+    assert_int_equal(starkml_prove(fx.ctx, &proof, &len, &st, why, sizeof why, fx.pk, fx.input,
+                                   fx.input_len, &o),
+                     STARKML_OK);
+    assert_int_equal(st.zk, (uint32_t)!no_zk);
+    starkml_statement_clear(&st);
+    assert_int_equal(verify(&fx, fx.vk, proof, len, fx.input, NULL), STARKML_OK);
+    free(proof);
+  }
+  starkml_prove_options o;
+  memset(&o, 0, sizeof o);
+  o.preset = STARKML_PRESET_FAST;
+  o.no_zk = 1;
+  o.input_visibility = STARKML_INPUT_PRIVATE;
+  uint8_t *proof = NULL;
+  size_t len = 0;
+  starkml_statement st;
+  assert_int_equal(starkml_prove(fx.ctx, &proof, &len, &st, why, sizeof why, fx.pk, fx.input,
+                                 fx.input_len, &o),
+                   STARKML_ERR_ARG);
+  assert_null(proof);
+  fixture_close(&fx);
+}
+
 SM_TEST_MAIN(cmocka_unit_test(quantized_agreement), cmocka_unit_test(mlp_public_roundtrip),
-             cmocka_unit_test(mlp_modes_roundtrip), cmocka_unit_test(mlp_rejections))
+             cmocka_unit_test(mlp_modes_roundtrip), cmocka_unit_test(mlp_rejections),
+             cmocka_unit_test(public_weights_roundtrip))
