@@ -162,7 +162,9 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   vopen *op = NULL;
   sm_fri_query_proof *fq = NULL;
   sm_digest *fri_roots = NULL;
-  gl3_t *fri_final = NULL, *dw = NULL, *inj = NULL;
+  gl3_t *fri_final = NULL, *dw = NULL, *inj = NULL, *inj_all = NULL;
+  starkml_status *qstat = NULL;
+  sm_stark_reject *qreason = NULL;
   size_t *qidx = NULL, n_op = 0, n_fq = 0;
   int ti_ok = 0, fv_ok = 0;
   sm_fri_verifier fv;
@@ -466,10 +468,24 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
     gl3_t lp = gl3_from_base(1);
     for (size_t i = 0; i < n_w; i++) dw[i] = lp, lp = gl3_mul(lp, lambda);
   }
+  /* The queries are independent checks of read-only data: they run in parallel, and the
+     verdict is that of the first failing query in order, as a sequential loop would give
+     (the same reason for the same bytes on any thread count). */
+  qstat = sm_xcalloc(opt.n_queries, sizeof *qstat);
+  qreason = sm_xcalloc(opt.n_queries, sizeof *qreason);
+  inj_all = sm_xcalloc((size_t)opt.n_queries * (sched.n_layers + 1), sizeof *inj_all);
+  if (qstat == NULL || qreason == NULL || inj_all == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  uint32_t first_bad = UINT32_MAX;
+#pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 4) reduction(min : first_bad)
   for (uint32_t q = 0; q < opt.n_queries; q++) {
-    for (unsigned j = 0; j <= sched.n_layers; j++) inj[j] = gl3_from_base(0);
+    gl3_t *qinj = inj_all + (size_t)q * (sched.n_layers + 1);
+    for (unsigned j = 0; j <= sched.n_layers; j++) qinj[j] = gl3_from_base(0);
     size_t woff = 0;
-    for (size_t t = 0; t < T; t++) {
+    int bad = 0;
+    for (size_t t = 0; t < T && !bad; t++) {
       const sm_tinfo *x = &ti[t];
       const vopen *o = &op[(size_t)q * T + t];
       const size_t row = qidx[q] >> (log_big_max - x->log_big);
@@ -481,26 +497,35 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       if (x->n_aux > 0)
         ok = ok && row_ok(&vt[t].aux_root, &o->aux, 3 * (size_t)x->n_aux, salted, x->log_big, row);
       if (!ok) {
-        *reason = SM_REJ_MERKLE;
-        s = STARKML_REJECT;
-        goto done;
+        qreason[q] = SM_REJ_MERKLE;
+        qstat[q] = STARKML_REJECT;
+        bad = 1;
+        break;
       }
       gl_t xp = sm_fri_point(log_big_max, x->log_big, row);
       gl3_t zw = gl3_mul_base(z, gl_root_of_unity(x->log_n));
       gl3_t v = deep_at(x, &vt[t], o, xp, z, zw, dw + woff);
       woff += 2 * x->n_base_open + 3 * (size_t)x->n_pieces + 1;
       for (unsigned j = 0; j <= sched.n_layers; j++)
-        if (sched.log_size[j] == x->log_big) inj[j] = gl3_add(inj[j], v);
+        if (sched.log_size[j] == x->log_big) qinj[j] = gl3_add(qinj[j], v);
     }
-    sm_fri_reason fr;
-    starkml_status fs = sm_fri_verify_query(&fr, &fv, qidx[q], inj, sched.n_layers + 1, &fq[q]);
-    if (fs != STARKML_OK) {
-      *reason = fr == SM_FRI_REASON_FINAL ? SM_REJ_FRI_FINAL
-                : fr == SM_FRI_REASON_PATH ? SM_REJ_MERKLE
-                                           : SM_REJ_FRI;
-      s = fs == STARKML_REJECT ? STARKML_REJECT : fs;
-      goto done;
+    if (!bad) {
+      sm_fri_reason fr;
+      starkml_status fs = sm_fri_verify_query(&fr, &fv, qidx[q], qinj, sched.n_layers + 1, &fq[q]);
+      if (fs != STARKML_OK) {
+        qreason[q] = fr == SM_FRI_REASON_FINAL ? SM_REJ_FRI_FINAL
+                     : fr == SM_FRI_REASON_PATH ? SM_REJ_MERKLE
+                                                : SM_REJ_FRI;
+        qstat[q] = fs;
+        bad = 1;
+      }
     }
+    if (bad && q < first_bad) first_bad = q;
+  }
+  if (first_bad != UINT32_MAX) {
+    *reason = qreason[first_bad];
+    s = qstat[first_bad];
+    goto done;
   }
   s = STARKML_OK;
 
@@ -518,6 +543,7 @@ done:
   if (fv_ok) sm_fri_verifier_free(&fv);
   free(ti), free(vt), free(op), free(fq), free(fri_roots), free(fri_final), free(dw), free(inj);
   free(qidx);
+  free(qstat), free(qreason), free(inj_all);
   sm_tr_free(&tr);
   if (s != STARKML_REJECT) *reason = s == STARKML_OK ? SM_REJ_NONE : *reason;
   return s;
