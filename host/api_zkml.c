@@ -749,6 +749,38 @@ static void capture_line(void *user, const char *line) {
   if (c->fn != NULL) c->fn(c->user, line);
 }
 
+/* The 4 salt elements of a hashed input, from 32 salt bytes (one derivation for the prover
+   and for starkml_input_digest). */
+static void input_salt_elements(gl_t out[SM_ZC_SALT_LEN], const uint8_t salt[32]) {
+  sm_prg g;
+  sm_prg_init(&g, salt, "starkml-input-salt");
+  for (unsigned i = 0; i < SM_ZC_SALT_LEN; i++) out[i] = sm_prg_gl(&g);
+}
+
+starkml_status starkml_input_digest(uint8_t digest[32], const starkml_vk *vk, const float *input,
+                                    size_t input_len, const uint8_t salt[32]) {
+  if (digest != NULL) memset(digest, 0, 32);
+  if (digest == NULL || vk == NULL || input == NULL || salt == NULL) return STARKML_ERR_ARG;
+  const sm_qmodel *q = &vk->arch;
+  size_t n = q->tensors[q->input - 1].numel;
+  if (input_len != n) return STARKML_ERR_ARG;
+  int64_t *xq = calloc(n, sizeof *xq);
+  gl_t *in = calloc(SM_ZC_SALT_LEN + n, sizeof *in);
+  starkml_status st = (xq == NULL || in == NULL) ? STARKML_ERR_NOMEM
+                                                 : sm_qmodel_quantize_input(q, xq, input, n);
+  if (st == STARKML_OK) {
+    /* The same absorbed sequence as the hashed-input table: salt || quantized input. */
+    input_salt_elements(in, salt);
+    for (size_t i = 0; i < n; i++) in[SM_ZC_SALT_LEN + i] = xq[i] >= 0 ? (gl_t)xq[i] : GL_P - (gl_t)(-xq[i]);
+    gl_t d[4];
+    sm_poseidon2_hash(d, in, SM_ZC_SALT_LEN + n);
+    digest_bytes(digest, d);
+  }
+  free(xq);
+  free(in);
+  return st;
+}
+
 static void progress(const starkml_prove_options *o, const char *stage, double f) {
   if (o != NULL && o->progress != NULL) o->progress(o->progress_user, stage, f);
 }
@@ -806,11 +838,7 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   sm_prg_init(&g, seed, "starkml-prove-stark");
   sm_prg_bytes(&g, stark_seed, sizeof stark_seed);
   gl_t salt_in[SM_ZC_SALT_LEN];
-  if (opt->input_salt != NULL)
-    sm_prg_init(&g, opt->input_salt, "starkml-input-salt");
-  else
-    sm_prg_init(&g, seed, "starkml-input-salt");
-  for (unsigned i = 0; i < SM_ZC_SALT_LEN; i++) salt_in[i] = sm_prg_gl(&g);
+  input_salt_elements(salt_in, opt->input_salt != NULL ? opt->input_salt : seed);
   memset(seed, 0, sizeof seed);
 
   double t0 = now_s();

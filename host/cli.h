@@ -32,6 +32,7 @@ int cli_cmd_compile(int argc, char **argv);
 int cli_cmd_setup(int argc, char **argv);
 int cli_cmd_prove(int argc, char **argv);
 int cli_cmd_verify(int argc, char **argv);
+int cli_cmd_digest(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 
 /* Returns 1 if s is "--help" or "-h". */

@@ -635,15 +635,16 @@ static const char prove_synopsis[] =
     "usage: starkml prove --pk model.pk --input input.json -o out.proof [--output out.json]\n"
     "         [--input-visibility public|hashed|private] [--predicate TEXT] "
     "[--preset secure|fast]\n"
-    "         [--no-zk] [--threads N] [--backend cpu|opencl|verilator] [--seed N] [--quiet] "
-    "[--json] (see --help)\n";
+    "         [--input-salt HEX] [--no-zk] [--threads N] [--backend cpu|opencl|verilator]\n"
+    "         [--seed N] [--quiet] [--json] (see --help)\n";
 
 static void prove_usage(FILE *f) {
   fprintf(f,
           "usage: starkml prove --pk model.pk --input input.json -o out.proof [--output out.json]\n"
           "                     [--input-visibility public|hashed|private] [--predicate TEXT]\n"
-          "                     [--preset secure|fast] [--no-zk] [--threads N]\n"
-          "                     [--backend cpu|opencl|verilator] [--seed N] [--quiet] [--json]\n"
+          "                     [--preset secure|fast] [--input-salt HEX] [--no-zk]\n"
+          "                     [--threads N] [--backend cpu|opencl|verilator] [--seed N]\n"
+          "                     [--quiet] [--json]\n"
           "\n"
           "Runs the model on one input and proves that inference. Writes the proof and a JSON\n"
           "file with what it states: {\"output\": [floats] or null, \"output_q\": [ints] or\n"
@@ -659,6 +660,9 @@ static void prove_usage(FILE *f) {
           "  --input-visibility V  public (default: the proof carries the quantized input),\n"
           "                        hashed (only Poseidon2(salt || input) is revealed) or\n"
           "                        private (nothing about the input is revealed)\n"
+          "  --input-salt HEX      64 hex digits: the salt of a hashed input, as the issuer\n"
+          "                        who published its digest used it (`starkml digest`);\n"
+          "                        default: fresh (from --seed when given)\n"
           "  --predicate TEXT      keep the output private and prove only TEXT about it:\n"
           "                        'argmax==K', 'y[I]>=T', 'y[I]<=T' or 'LO<=y[I]<=HI'\n"
           "                        (an error when it is false for this input)\n"
@@ -705,9 +709,10 @@ int cli_cmd_prove(int argc, char **argv) {
   const char *who = "starkml prove";
   const char *pk_path = NULL, *input_path = NULL, *proof_path = NULL, *json_path = NULL;
   const char *vis_s = NULL, *predicate = NULL, *preset_s = NULL, *threads_s = NULL;
-  const char *backend = NULL, *seed_s = NULL;
+  const char *backend = NULL, *seed_s = NULL, *salt_s = NULL;
   int no_zk = 0, quiet = 0, json = 0;
   const cli_opt opts[] = {
+      {"--input-salt", NULL, &salt_s, NULL},
       {"--pk", NULL, &pk_path, NULL},
       {"--input", NULL, &input_path, NULL},
       {"--proof", "-o", &proof_path, NULL},
@@ -757,6 +762,14 @@ int cli_cmd_prove(int argc, char **argv) {
   if (predicate != NULL && predicate[0] == '\0') {
     fprintf(stderr, "%s: --predicate is empty\n", who);
     return CLI_EXIT_USAGE;
+  }
+  uint8_t salt[32];
+  if (salt_s != NULL) {
+    if (!cli_parse_hex(salt, 32, salt_s)) {
+      fprintf(stderr, "%s: --input-salt takes 64 hex digits, not '%s'\n", who, salt_s);
+      return CLI_EXIT_USAGE;
+    }
+    popt.input_salt = salt;
   }
   popt.predicate = predicate;
   popt.no_zk = no_zk;
@@ -995,5 +1008,77 @@ done:
   free(x);
   starkml_vk_free(vk);
   starkml_ctx_destroy(ctx);
+  return rc;
+}
+
+/* ---- digest ------------------------------------------------------------------------------ */
+
+static const char digest_synopsis[] =
+    "usage: starkml digest --vk model.vk --input input.json --salt HEX [--json] (see --help)\n";
+
+static void digest_usage(FILE *f) {
+  fprintf(f,
+          "usage: starkml digest --vk model.vk --input input.json --salt HEX [--json]\n"
+          "\n"
+          "Prints the digest a proof with a hashed input (prove --input-visibility hashed\n"
+          "--input-salt HEX) will carry for this input and this model: the salted Poseidon2\n"
+          "hash of the input quantized on the model's scale. An issuer who attests a record\n"
+          "publishes it and gives the salt to the prover; a verifier then requires it with\n"
+          "`starkml verify --input-digest`.\n"
+          "\n"
+          "  --vk FILE     the model's verifying key (required)\n"
+          "  --input FILE  one sample, {\"input_data\": [[...]]} (required)\n"
+          "  --salt HEX    64 hex digits, a secret the issuer draws (required)\n"
+          "  --json        print {\"input_digest\": HEX} on stdout\n");
+}
+
+int cli_cmd_digest(int argc, char **argv) {
+  const char *who = "starkml digest";
+  const char *vk_path = NULL, *input_path = NULL, *salt_s = NULL;
+  int json = 0;
+  const cli_opt opts[] = {
+      {"--vk", NULL, &vk_path, NULL},
+      {"--input", NULL, &input_path, NULL},
+      {"--salt", NULL, &salt_s, NULL},
+      {"--json", NULL, NULL, &json},
+  };
+  const char *pos[1];
+  int n_pos = 0;
+  int rc = cli_parse_opts(who, digest_synopsis, digest_usage, argc, argv, opts, N_OPTS(opts),
+                          pos, 0, &n_pos);
+  if (rc >= 0) return rc;
+  if (vk_path == NULL || input_path == NULL || salt_s == NULL) {
+    fprintf(stderr, "%s: missing %s\n%s", who,
+            vk_path == NULL ? "--vk FILE" : input_path == NULL ? "--input FILE" : "--salt HEX",
+            digest_synopsis);
+    return CLI_EXIT_USAGE;
+  }
+  uint8_t salt[32], digest[32];
+  if (!cli_parse_hex(salt, 32, salt_s)) {
+    fprintf(stderr, "%s: --salt takes 64 hex digits, not '%s'\n", who, salt_s);
+    return CLI_EXIT_USAGE;
+  }
+  float *x = NULL;
+  size_t x_len = 0;
+  starkml_vk *vk = NULL;
+  if ((rc = load_one_sample(who, input_path, &x, &x_len)) != 0) goto done;
+  if ((rc = load_vk_file(who, vk_path, &vk)) != 0) goto done;
+  starkml_status s = starkml_input_digest(digest, vk, x, x_len, salt);
+  if (s != STARKML_OK) {
+    fprintf(stderr, "%s: %s: the sample has %zu values; the model takes %zu\n", who, input_path,
+            x_len, starkml_vk_input_len(vk));
+    rc = CLI_EXIT_USAGE;
+    goto done;
+  }
+  char hex[65];
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  if (json)
+    printf("{\"command\": \"digest\", \"input_digest\": \"%s\"}\n", hex);
+  else
+    printf("%s\n", hex);
+  rc = CLI_EXIT_OK;
+done:
+  free(x);
+  starkml_vk_free(vk);
   return rc;
 }

@@ -27,6 +27,7 @@ static const struct {
     {"setup", cli_cmd_setup, "make a model's proving and verifying keys (model.pk, model.vk)"},
     {"prove", cli_cmd_prove, "prove one inference (input.json -> proof and output JSON)"},
     {"verify", cli_cmd_verify, "check a proof against a verifying key, print its statement"},
+    {"digest", cli_cmd_digest, "the digest a hashed input will have (for issuers)"},
     {"inspect", cli_cmd_inspect, "describe a proof, key or compiled model (--json)"},
     {"selftest", cli_cmd_selftest, "check this build against the known-answer vectors"},
     {"toy", cli_cmd_toy, "prove or verify a toy AIR (fibonacci, range-check, bus)"},

@@ -219,7 +219,8 @@ typedef struct {
   uint32_t preset;           /* starkml_preset */
   int no_zk;                 /* 1: no zero knowledge (public weights and input only) */
   const uint8_t *seed;       /* 32 bytes: deterministic proof (vectors, backends); NULL: OS */
-  const uint8_t *input_salt; /* 32 bytes: the salt of a hashed input; NULL: from the seed */
+  const uint8_t *input_salt; /* 32 bytes: the salt of a hashed input (see
+                                starkml_input_digest); NULL: derived from the seed */
   starkml_progress_fn progress;
   void *progress_user;
 } starkml_prove_options;
@@ -290,6 +291,19 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *st, cha
  */
 starkml_status starkml_statement_expect_predicate(const starkml_statement *st, char *why,
                                                   size_t why_len, const char *expected);
+
+/*
+ * The digest a hashed input gets in a proof (STARKML_INPUT_HASHED): the salted Poseidon2
+ * hash of the input quantized on this model's input scale. An issuer who attests a
+ * record computes it, publishes it, and hands the salt to the prover (prove's input_salt),
+ * so that a verifier can require it (starkml_verify's input_digest).
+ * Returns: STARKML_OK; STARKML_ERR_ARG (NULL, input_len differs from the model's input,
+ *          a non-finite value).
+ * Out:  digest  32 bytes (4 field elements, little-endian u64 each).
+ * In:   vk; input  input_len floats; salt  32 bytes (the same as prove's input_salt).
+ */
+starkml_status starkml_input_digest(uint8_t digest[32], const starkml_vk *vk, const float *input,
+                                    size_t input_len, const uint8_t salt[32]);
 
 /* Reads a zkML proof's statement without verifying it (for inspect).
  * Returns: STARKML_OK, STARKML_ERR_PARSE. */
