@@ -991,7 +991,7 @@ size_t sm_air_gl3_batch_inv(gl3_t *out, const gl3_t *in, size_t n, gl3_t *scratc
       acc = gl3_mul(acc, in[i]);
     }
   }
-  gl3_t inv = gl3_inv(acc);
+  gl3_t inv = sm_gl3_inv(acc);
   for (size_t i = n; i-- > 0;) {
     gl3_t x = in[i];
     if (gl3_eq(x, zero)) {

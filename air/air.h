@@ -359,7 +359,7 @@ starkml_status sm_air_check_trace(const sm_air_table *t, uint32_t n_aux, size_t 
 starkml_status sm_air_logup_extend(const sm_air_table *in, sm_air_table *out);
 
 /*
- * Batch inversion in the extension (Montgomery's trick: one gl3_inv and about 3(n - 1)
+ * Batch inversion in the extension (Montgomery's trick: one sm_gl3_inv and about 3(n - 1)
  * multiplications). Zeros map to zero. out may alias in; scratch holds n elements and
  * must alias neither.
  * Returns: the number of zero inputs.

@@ -31,9 +31,10 @@ starkml_status starkml_ctx_create(starkml_ctx **ctx, int threads) {
 
 void starkml_ctx_destroy(starkml_ctx *ctx) { free(ctx); }
 
-int starkml_ctx_threads(const starkml_ctx *ctx) { return ctx->threads; }
+int starkml_ctx_threads(const starkml_ctx *ctx) { return ctx != NULL ? ctx->threads : 0; }
 
 void starkml_ctx_set_log(starkml_ctx *ctx, starkml_log_fn fn, void *user) {
+  if (ctx == NULL) return;
   ctx->log_fn = fn;
   ctx->log_user = user;
 }

@@ -1,6 +1,6 @@
 #include "core/field.h"
 
-void gl_batch_inv(gl_t *out, const gl_t *in, size_t n, gl_t *scratch) {
+void sm_gl_batch_inv(gl_t *out, const gl_t *in, size_t n, gl_t *scratch) {
   if (n == 0) return;
   /* scratch[i] = product of the non-zero entries before i; zeros are skipped so they stay zero. */
   gl_t acc = 1;
@@ -20,7 +20,7 @@ void gl_batch_inv(gl_t *out, const gl_t *in, size_t n, gl_t *scratch) {
   }
 }
 
-gl3_t gl3_exp(gl3_t a, uint64_t e) {
+gl3_t sm_gl3_exp(gl3_t a, uint64_t e) {
   gl3_t r = gl3_from_base(1);
   for (int i = 63; i >= 0; i--) {
     r = gl3_sqr(r);
@@ -31,7 +31,7 @@ gl3_t gl3_exp(gl3_t a, uint64_t e) {
   return r;
 }
 
-gl3_t gl3_inv(gl3_t a) {
+gl3_t sm_gl3_inv(gl3_t a) {
   gl3_t f1 = gl3_frobenius(a);
   gl3_t f2 = gl3_frobenius(f1);
   gl3_t f12 = gl3_mul(f1, f2);

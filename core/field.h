@@ -111,7 +111,7 @@ static inline gl_t gl_root_of_unity(unsigned log_n) {
  * out[i] = in[i]^-1 for all i (Montgomery's trick: 3(n-1) multiplications and one inversion).
  * Zeros map to zero. out may alias in. scratch must hold n elements and must not alias.
  */
-void gl_batch_inv(gl_t *out, const gl_t *in, size_t n, gl_t *scratch);
+void sm_gl_batch_inv(gl_t *out, const gl_t *in, size_t n, gl_t *scratch);
 
 /* ---- Cubic extension F_p[X]/(X^3 - 7): v[0] + v[1] X + v[2] X^2 ---------------------- */
 
@@ -173,12 +173,12 @@ static inline gl3_t gl3_frobenius(gl3_t a) {
 }
 
 /* a^e in the extension (square-and-multiply over all 64 bits of e). */
-gl3_t gl3_exp(gl3_t a, uint64_t e);
+gl3_t sm_gl3_exp(gl3_t a, uint64_t e);
 
 /*
  * a^-1 = a^p * a^(p^2) / N(a), where the norm N(a) = a * a^p * a^(p^2) lies in F_p.
  * Returns 0 for a == 0.
  */
-gl3_t gl3_inv(gl3_t a);
+gl3_t sm_gl3_inv(gl3_t a);
 
 #endif /* STARKML_CORE_FIELD_H */

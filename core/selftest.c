@@ -166,7 +166,7 @@ static void check_field(tally *t, const json_t *doc) {
         fail(t, i, op, "malformed case");
         continue;
       }
-      gl3_t got = op[5] == 'i' ? gl3_inv(x) : gl3_frobenius(x);
+      gl3_t got = op[5] == 'i' ? sm_gl3_inv(x) : gl3_frobenius(x);
       verdict(t, i, op, gl3_eq(got, want3));
     } else {
       fail(t, i, op, "unknown op");

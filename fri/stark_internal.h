@@ -119,6 +119,6 @@ static inline gl3_t sm_gl3_from_parts(const gl3_t parts[3]) {
 gl3_t sm_poly_eval_ext(const gl_t *c, size_t n, gl3_t z);
 
 /* z^e in the extension for a 64-bit exponent. */
-static inline gl3_t sm_gl3_pow(gl3_t z, uint64_t e) { return gl3_exp(z, e); }
+static inline gl3_t sm_gl3_pow(gl3_t z, uint64_t e) { return sm_gl3_exp(z, e); }
 
 #endif

@@ -185,9 +185,9 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
         invl[p] = gl_sub(xs[p], w_last);
         invz[p] = gl_sub(gl_mul(x0n, twn[p]), 1);
       }
-      gl_batch_inv(inv1, inv1, blk, bscratch);
-      gl_batch_inv(invl, invl, blk, bscratch);
-      gl_batch_inv(invz, invz, blk, bscratch);
+      sm_gl_batch_inv(inv1, inv1, blk, bscratch);
+      sm_gl_batch_inv(invl, invl, blk, bscratch);
+      sm_gl_batch_inv(invz, invz, blk, bscratch);
       for (size_t p = 0; p < blk; p++) {
         gl3_t acc[4] = {{{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}};
         for (size_t j = 0; j < nc; j++)

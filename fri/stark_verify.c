@@ -86,11 +86,11 @@ static int ood_ok(const sm_tinfo *x, const vtable *vt, const gl_t *publics, gl3_
   gl3_t chal[SM_AIR_N_CHALLENGES] = {alpha, beta, vt->claimed};
   int ok = sm_air_eval_row(t, x->n_aux, out, cur, next, publics, chal, scratch) == STARKML_OK;
   /* Selector denominators at z. */
-  gl3_t zn = gl3_exp(z, x->n);
+  gl3_t zn = sm_gl3_exp(z, x->n);
   gl3_t zh = gl3_sub(zn, gl3_from_base(1));
   gl_t w_last = gl_exp(gl_root_of_unity(x->log_n), x->n - 1);
   gl3_t d_first = gl3_sub(z, gl3_from_base(1)), d_last = gl3_sub(z, gl3_from_base(w_last));
-  gl3_t inv_first = gl3_inv(d_first), inv_last = gl3_inv(d_last), inv_zh = gl3_inv(zh);
+  gl3_t inv_first = sm_gl3_inv(d_first), inv_last = sm_gl3_inv(d_last), inv_zh = sm_gl3_inv(zh);
   gl3_t lhs = gl3_from_base(0), g = gamma_pow;
   for (size_t j = 0; ok && j < t->n_constraints; j++) {
     gl3_t sel;
@@ -104,7 +104,7 @@ static int ood_ok(const sm_tinfo *x, const vtable *vt, const gl_t *publics, gl3_
     g = gl3_mul(g, gamma);
   }
   gl3_t rhs = gl3_from_base(0), zp = gl3_from_base(1);
-  gl3_t zP = gl3_exp(z, x->piece_len);
+  gl3_t zP = sm_gl3_exp(z, x->piece_len);
   for (size_t k = 0; k < x->n_pieces; k++) {
     rhs = gl3_add(rhs, gl3_mul(zp, sm_gl3_from_parts(&vt->ood[2 * nbo + 3 * k])));
     zp = gl3_mul(zp, zP);
@@ -130,8 +130,8 @@ static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl_t x
     sq = gl3_add(sq, gl3_mul(w[2 * nbo + c],
                              gl3_sub(gl3_from_base(o->quot.vals[c]), vt->ood[2 * nbo + c])));
   gl3_t X = gl3_from_base(xp);
-  gl3_t v = gl3_mul(gl3_add(sz, sq), gl3_inv(gl3_sub(X, z)));
-  v = gl3_add(v, gl3_mul(szw, gl3_inv(gl3_sub(X, zw))));
+  gl3_t v = gl3_mul(gl3_add(sz, sq), sm_gl3_inv(gl3_sub(X, z)));
+  v = gl3_add(v, gl3_mul(szw, sm_gl3_inv(gl3_sub(X, zw))));
   if (x->n_quot_cols > nq) {
     gl3_t r = {{o->quot.vals[nq], o->quot.vals[nq + 1], o->quot.vals[nq + 2]}};
     v = gl3_add(v, gl3_mul(w[2 * nbo + nq], r));
@@ -409,8 +409,8 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   for (size_t t = 0; t < T; t++) {
     gl3_t one = gl3_from_base(1);
     gl3_t zs = gl3_mul_base(z, gl_inv(ti[t].shift));
-    if (gl3_eq(gl3_exp(z, ti[t].n), one) || gl3_eq(gl3_exp(zs, ti[t].big), one) ||
-        gl3_eq(gl3_exp(z, ti[t].big), one)) {
+    if (gl3_eq(sm_gl3_exp(z, ti[t].n), one) || gl3_eq(sm_gl3_exp(zs, ti[t].big), one) ||
+        gl3_eq(sm_gl3_exp(z, ti[t].big), one)) {
       *reason = SM_REJ_OOD_POINT;
       s = STARKML_REJECT;
       goto done;

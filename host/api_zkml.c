@@ -312,7 +312,11 @@ void starkml_pk_free(starkml_pk *pk) {
 
 const starkml_vk *starkml_pk_vk(const starkml_pk *pk) { return pk ? pk->vk : NULL; }
 void starkml_vk_hash(const starkml_vk *vk, uint8_t out[32]) {
-  if (vk != NULL) memcpy(out, vk->hash, 32);
+  if (out == NULL) return;
+  if (vk != NULL)
+    memcpy(out, vk->hash, 32);
+  else
+    memset(out, 0, 32);
 }
 size_t starkml_vk_input_len(const starkml_vk *vk) {
   return vk ? vk->arch.tensors[vk->arch.input - 1].numel : 0;

@@ -53,7 +53,8 @@ const char *starkml_version(void);
  */
 typedef struct starkml_ctx starkml_ctx;
 
-/* Receives one diagnostic line (no trailing newline). */
+/* Receives one diagnostic line (no trailing newline). The line is valid only during the
+   call; copy it to keep it. */
 typedef void (*starkml_log_fn)(void *user, const char *line);
 
 /*
@@ -64,15 +65,18 @@ typedef void (*starkml_log_fn)(void *user, const char *line);
  */
 starkml_status starkml_ctx_create(starkml_ctx **ctx, int threads);
 
-/* Releases a context (NULL is allowed). */
+/* Releases a context. Args: ctx  a context from starkml_ctx_create, or NULL (no-op). */
 void starkml_ctx_destroy(starkml_ctx *ctx);
 
-/* Returns: the number of threads parallel stages of this context use (>= 1). */
+/* Returns: the number of threads parallel stages of this context use (>= 1), or 0 for
+ *          a NULL ctx. */
 int starkml_ctx_threads(const starkml_ctx *ctx);
 
 /*
  * Sets where diagnostics go (the default discards them). Not thread-safe: call it
  * before sharing the context.
+ * Args: ctx  the context (NULL: no-op).
+ * In:   fn   receives each line (NULL restores the default: discard); user  passed to fn.
  */
 void starkml_ctx_set_log(starkml_ctx *ctx, starkml_log_fn fn, void *user);
 
@@ -111,6 +115,15 @@ starkml_status starkml_selftest(const starkml_ctx *ctx,
  * Objects are opaque and immutable once made; each has _free (NULL allowed), _save (to
  * malloc'ed bytes the caller frees) and _load (strict parsing: a malformed file is
  * STARKML_ERR_PARSE with a message, never a crash).
+ *
+ * Conventions of this section:
+ *  - Args: ctx, where a function takes one: a context from starkml_ctx_create (threads and
+ *    diagnostics); it is only read, so one context may serve several threads.
+ *  - why, why_len: a caller buffer for a one-line, NUL-terminated message saying what went
+ *    wrong (truncated to why_len bytes; "" on success). why may be NULL when why_len is 0.
+ *  - Every object a function returns through an out-pointer belongs to the caller and is
+ *    released with the matching _free (models, keys), free() (byte buffers, JSON samples)
+ *    or starkml_statement_clear (statements).
  */
 
 typedef struct starkml_model starkml_model; /* a compiled (quantized) model, weights included */
@@ -176,11 +189,29 @@ starkml_status starkml_compile(const starkml_ctx *ctx, starkml_model **model,
                                const uint8_t *onnx, size_t onnx_len, const float *calib,
                                size_t n_samples, size_t sample_len,
                                const starkml_compile_options *opt);
+/* Releases a compiled model. Args: model  from starkml_compile / _load, or NULL (no-op). */
 void starkml_model_free(starkml_model *model);
+
+/*
+ * Encodes a compiled model ("SMCM", docs/formats.md). It holds the integer weights: keep it
+ * private.
+ * Returns: STARKML_OK, STARKML_ERR_ARG (NULL), STARKML_ERR_NOMEM.
+ * Out:  *data, *len  malloc'ed bytes (free() them); NULL and 0 on failure.
+ * In:   model.
+ */
 starkml_status starkml_model_save(const starkml_model *model, uint8_t **data, size_t *len);
+
+/*
+ * Decodes a compiled model; every invariant of the quantized model is checked.
+ * Returns: STARKML_OK, STARKML_ERR_PARSE (with why), STARKML_ERR_ARG (NULL),
+ *          STARKML_ERR_NOMEM.
+ * Out:  *model  (NULL on failure; release with starkml_model_free); why.
+ * In:   data, len  the file's bytes.
+ */
 starkml_status starkml_model_load(starkml_model **model, char *why, size_t why_len,
                                   const uint8_t *data, size_t len);
-/* Input and output lengths of a model (numbers of floats). */
+
+/* Returns: the number of input (output) floats of a model; 0 for NULL. */
 size_t starkml_model_input_len(const starkml_model *model);
 size_t starkml_model_output_len(const starkml_model *model);
 
@@ -191,25 +222,51 @@ typedef struct {
 
 /*
  * Setup: draws the weight salt, commits to the weights (Poseidon2) and to the fixed
- * columns of every table for both zero-knowledge settings.
- * Returns: STARKML_OK, STARKML_ERR_ARG, STARKML_ERR_NOMEM, STARKML_ERR_IO (no OS
- *          randomness).
- * Out:  pk, vk (NULL on failure).
+ * columns of every table for the option sets a proof may use (cached in the vk).
+ * Returns: STARKML_OK, STARKML_ERR_ARG (NULL ctx, pk, vk or model), STARKML_ERR_NOMEM,
+ *          STARKML_ERR_IO (no OS randomness).
+ * Args: ctx.
+ * Out:  *pk, *vk  (NULL on failure). Two independent objects: release each with its
+ *       _free (the pk keeps its own copy of the vk, see starkml_pk_vk).
+ * In:   model  the compiled model (not kept); opt  NULL for private weights and an OS salt.
  */
 starkml_status starkml_setup(const starkml_ctx *ctx, starkml_pk **pk, starkml_vk **vk,
                              const starkml_model *model, const starkml_setup_options *opt);
+
+/* Release a key (NULL: no-op). The pk's salt is wiped. */
 void starkml_pk_free(starkml_pk *pk);
 void starkml_vk_free(starkml_vk *vk);
+
+/*
+ * Encode a key ("SMPK" / "SMVK", docs/formats.md). The pk holds the weights and the secret
+ * salt: keep it private; the vk is public.
+ * Returns: STARKML_OK, STARKML_ERR_ARG (NULL), STARKML_ERR_NOMEM.
+ * Out:  *data, *len  malloc'ed bytes (free() them); NULL and 0 on failure.
+ */
 starkml_status starkml_pk_save(const starkml_pk *pk, uint8_t **data, size_t *len);
 starkml_status starkml_vk_save(const starkml_vk *vk, uint8_t **data, size_t *len);
+
+/*
+ * Decode a key; everything is checked (the architecture's invariants included).
+ * Returns: STARKML_OK, STARKML_ERR_PARSE (with why), STARKML_ERR_ARG (NULL),
+ *          STARKML_ERR_NOMEM.
+ * Out:  *pk / *vk  (NULL on failure; release with the _free); why.
+ * In:   data, len  the file's bytes.
+ */
 starkml_status starkml_pk_load(starkml_pk **pk, char *why, size_t why_len, const uint8_t *data,
                                size_t len);
 starkml_status starkml_vk_load(starkml_vk **vk, char *why, size_t why_len, const uint8_t *data,
                                size_t len);
-/* The verifying key inside a proving key (owned by pk). */
+
+/* Returns: the verifying key inside a proving key, owned by pk (valid while pk lives; do
+ *          not free it), or NULL for NULL. */
 const starkml_vk *starkml_pk_vk(const starkml_pk *pk);
-/* SHA3-256 of the verifying key's encoding: the model's public identity. */
+
+/* The model's public identity: SHA3-256 of the verifying key's encoding.
+ * Out: out  32 bytes (zeroed when vk is NULL). In: vk. */
 void starkml_vk_hash(const starkml_vk *vk, uint8_t out[32]);
+
+/* Returns: the number of input (output) floats of the vk's model; 0 for NULL. */
 size_t starkml_vk_input_len(const starkml_vk *vk);
 size_t starkml_vk_output_len(const starkml_vk *vk);
 
@@ -244,12 +301,13 @@ typedef struct {
   uint32_t preset, zk;
   unsigned conjectured_bits, provable_bits;
   size_t proof_bytes;
-  double stage_seconds[8];   /* prove only: trace, commit+prove... (see stage_names) */
-  const char *stage_names[8];
+  double stage_seconds[8];   /* prove only: "witness" then "stark" (see stage_names) */
+  const char *stage_names[8]; /* static strings */
   size_t n_stages;
 } starkml_statement;
 
-/* Releases the arrays of a statement and zeroes it (NULL allowed). */
+/* Releases the arrays of a statement filled by starkml_prove, starkml_verify or
+   starkml_proof_statement, and zeroes it. Args: st  (NULL: no-op). */
 void starkml_statement_clear(starkml_statement *st);
 
 /*
@@ -258,6 +316,7 @@ void starkml_statement_clear(starkml_statement *st);
  *          does not parse or names a missing output, a predicate that is false for this
  *          input, no_zk with private data: why says which); STARKML_ERR_NOMEM;
  *          STARKML_ERR_INTERNAL.
+ * Args: ctx (its thread count; diagnostics go to its log).
  * Out:  proof, proof_len (malloc'ed; NULL/0 on failure); st  the proven statement (clear
  *       it with starkml_statement_clear); why.
  * In:   pk; input  input_len floats; opt (NULL: public input and output, secure, zk).
@@ -272,6 +331,7 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
  * Returns: STARKML_OK (accepted: *st holds the statement); STARKML_REJECT (why says
  *          which check failed); STARKML_ERR_PARSE (not a proof); STARKML_ERR_ARG;
  *          STARKML_ERR_NOMEM.
+ * Args: ctx.
  * Out:  st (cleared on failure), why.
  * In:   vk; proof; floor  the least preset the verifier accepts (STARKML_PRESET_SECURE
  *       unless experimenting); input  if not NULL, the public input the verifier expects
@@ -288,6 +348,9 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *st, cha
  * proof of another predicate, or of a public output, is not what was asked for).
  * Returns: STARKML_OK; STARKML_REJECT (why says what the proof proves instead);
  *          STARKML_ERR_PARSE (expected does not parse); STARKML_ERR_ARG (NULL).
+ * Out:  why.
+ * In:   st  a statement from starkml_verify (accepted); expected  predicate text, compared
+ *       in canonical form (spacing and number spelling do not matter).
  */
 starkml_status starkml_statement_expect_predicate(const starkml_statement *st, char *why,
                                                   size_t why_len, const char *expected);
@@ -305,8 +368,14 @@ starkml_status starkml_statement_expect_predicate(const starkml_statement *st, c
 starkml_status starkml_input_digest(uint8_t digest[32], const starkml_vk *vk, const float *input,
                                     size_t input_len, const uint8_t salt[32]);
 
-/* Reads a zkML proof's statement without verifying it (for inspect).
- * Returns: STARKML_OK, STARKML_ERR_PARSE. */
+/*
+ * Reads a zkML proof's statement without verifying it (for inspect). Only what the proof
+ * itself carries is filled: the lengths and scales of a model come from its vk, so they are
+ * 0 here for hidden inputs and outputs, and output (dequantized) is NULL.
+ * Returns: STARKML_OK, STARKML_ERR_PARSE (with why), STARKML_ERR_ARG (NULL).
+ * Out:  st  (release with starkml_statement_clear); why.
+ * In:   proof, proof_len.
+ */
 starkml_status starkml_proof_statement(starkml_statement *st, char *why, size_t why_len,
                                        const uint8_t *proof, size_t proof_len);
 
@@ -314,8 +383,10 @@ starkml_status starkml_proof_statement(starkml_statement *st, char *why, size_t 
  * Reads input.json / calib.json (EZKL's convention: {"input_data": [[...], ...]}, or one
  * flat list). NaN and Infinity are refused.
  * Returns: STARKML_OK; STARKML_ERR_IO (unreadable: why names the path);
- *          STARKML_ERR_PARSE (why says what and where).
- * Out:  data  n_samples x sample_len floats, row-major (malloc'ed; free() it).
+ *          STARKML_ERR_PARSE (why says what and where); STARKML_ERR_ARG (NULL).
+ * Out:  *data  n_samples x sample_len floats, row-major (malloc'ed; free() it; NULL on
+ *       failure); *n_samples, *sample_len  (0 on failure); why.
+ * In:   path  the file.
  */
 starkml_status starkml_input_json_load(float **data, size_t *n_samples, size_t *sample_len,
                                        char *why, size_t why_len, const char *path);
