@@ -76,8 +76,6 @@ static double now_s(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int64_t gl_to_i64(gl_t v) { return v > GL_P / 2 ? -(int64_t)(GL_P - v) : (int64_t)v; }
-
 /* ---- Model ---------------------------------------------------------------------------- */
 
 starkml_status starkml_compile(const starkml_ctx *ctx, starkml_model **model,
@@ -1206,7 +1204,6 @@ done:
   free(xq);
   sm_zc_free(&x.c);
   if (st != STARKML_OK) starkml_statement_clear(stmt);
-  (void)gl_to_i64;
   return st;
 }
 

@@ -146,11 +146,7 @@ static double agreement(const char *name, const char *onnx_file, const char *ref
   assert_int_equal(sm_input_json_load(&calib, &ns, &sl, why, sizeof why, path), STARKML_OK);
   sm_qmodel m;
   sm_qreport rep;
-  sm_qconfig cfg;
-  sm_qconfig_default(&cfg);
-  if (getenv("ACT_BITS")) cfg.act_bits = (unsigned)atoi(getenv("ACT_BITS"));
-  if (getenv("W_BITS")) cfg.weight_bits = (unsigned)atoi(getenv("W_BITS"));
-  starkml_status cs = sm_qmodel_compile(&m, &rep, why, sizeof why, &g, &cfg, calib, ns, sl);
+  starkml_status cs = sm_qmodel_compile(&m, &rep, why, sizeof why, &g, NULL, calib, ns, sl);
   if (cs != STARKML_OK) fprintf(stderr, "compile %s: %s\n", name, why);
   assert_int_equal(cs, STARKML_OK);
   snprintf(path, sizeof path, MODELS "%s/%s", name, ref_file);
