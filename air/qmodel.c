@@ -234,6 +234,7 @@ starkml_status sm_qmodel_check(const sm_qmodel *m, char *why, size_t why_len) {
   starkml_status st = STARKML_OK;
   size_t *offs = NULL;
   uint8_t *written = NULL;
+  double *acc_bound = NULL; /* per value: the checked bound of a DOT's accumulator */
   if (m->n_tensors == 0 || m->n_tensors > SM_Q_MAX_TENSORS || m->n_ops > SM_Q_MAX_OPS)
     return why_set(why, why_len, "model: tensor or op count out of range"), STARKML_ERR_PARSE;
   const int64_t vmax = (int64_t)1 << (SM_Q_MAX_BITS - 1);
@@ -256,7 +257,8 @@ starkml_status sm_qmodel_check(const sm_qmodel *m, char *why, size_t why_len) {
     return why_set(why, why_len, "model: bad input or output tensor"), STARKML_ERR_PARSE;
   offs = malloc(m->n_tensors * sizeof *offs);
   written = calloc(total, 1);
-  if (offs == NULL || written == NULL) {
+  acc_bound = calloc(total, sizeof *acc_bound);
+  if (offs == NULL || written == NULL || acc_bound == NULL) {
     st = STARKML_ERR_NOMEM;
     goto done;
   }
@@ -303,6 +305,7 @@ starkml_status sm_qmodel_check(const sm_qmodel *m, char *why, size_t why_len) {
           bound += (double)ref_bound(m, &tr[0]) * (double)ref_bound(m, &tr[1]);
         }
         if (bound >= ldexp(1.0, SM_Q_ACC_LOG_BOUND)) QFAIL("op %u: accumulator bound too large", k);
+        acc_bound[so] = bound;
         break;
       }
       case SM_QOP_REQUANT: {
@@ -312,19 +315,9 @@ starkml_status sm_qmodel_check(const sm_qmodel *m, char *why, size_t why_len) {
             op->lo > op->hi || op->lo < ot->lo || op->hi > ot->hi)
           QFAIL("op %u: bad requantization parameters", k);
         const sm_qtensor *it = &m->tensors[SM_QKEY_TENSOR(op->in) - 1];
-        double ab = it->kind == SM_QT_ACC ? ldexp(1.0, SM_Q_ACC_LOG_BOUND) : (double)abs_max(it->lo, it->hi);
         /* The bound of an accumulator input is the one its DOT was checked against. */
-        if (it->kind == SM_QT_ACC) {
-          ab = 0;
-          for (uint32_t j = 0; j < k; j++)
-            if (m->ops[j].out == op->in) {
-              for (uint32_t t = 0; t < m->ops[j].n; t++) {
-                const sm_qref *tr = &m->terms[2u * (m->ops[j].first + t)];
-                ab += (double)ref_bound(m, &tr[0]) * (double)ref_bound(m, &tr[1]);
-              }
-              break;
-            }
-        }
+        double ab = it->kind == SM_QT_ACC ? acc_bound[key_slot(m, offs, op->in)]
+                                          : (double)abs_max(it->lo, it->hi);
         double tb = ab * (double)op->mult + ldexp(1.0, (int)op->shift);
         if (tb >= ldexp(1.0, 62)) QFAIL("op %u: requantization could wrap", k);
         if (ldexp(tb, -(int)op->shift) + 1 >= ldexp(1.0, 31)) QFAIL("op %u: quotient too large", k);
@@ -384,6 +377,7 @@ done:
 #undef QFAIL
   free(offs);
   free(written);
+  free(acc_bound);
   return st;
 }
 
