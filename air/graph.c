@@ -10,6 +10,7 @@
  * (sm_graph_validate) and its loops can index without further bounds checks.
  */
 #include "air/graph.h"
+#include "core/ctx.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -62,13 +63,6 @@ void sm_graph_free(sm_graph *g) {
 
 /* ---- Messages ----------------------------------------------------------------------------- */
 
-static void why_set(char *why, size_t why_len, const char *fmt, ...) {
-  if (why == NULL || why_len == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, why_len, fmt, ap);
-  va_end(ap);
-}
 
 /* Copies a name for a message, replacing anything but printable ASCII with '?' so that a
  * hostile name cannot inject control characters into a log. */
@@ -198,13 +192,13 @@ starkml_status sm_graph_node_shape(const sm_graph *g, const sm_node *n, uint32_t
                                    int64_t dims[SM_GRAPH_MAX_RANK], char *why, size_t why_len) {
   if (rank != NULL) *rank = 0;
   if (dims != NULL) memset(dims, 0, SM_GRAPH_MAX_RANK * sizeof dims[0]);
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (g == NULL || n == NULL || rank == NULL || dims == NULL || g->tensors == NULL) {
-    why_set(why, why_len, "NULL argument");
+    sm_why(why, why_len, "NULL argument");
     return STARKML_ERR_ARG;
   }
   if ((unsigned)n->op >= SM_OP_COUNT_) {
-    why_set(why, why_len, "unknown op %u", (unsigned)n->op);
+    sm_why(why, why_len, "unknown op %u", (unsigned)n->op);
     return STARKML_ERR_ARG;
   }
   uint32_t lo, hi;
@@ -213,13 +207,13 @@ starkml_status sm_graph_node_shape(const sm_graph *g, const sm_node *n, uint32_t
     return node_fail(why, why_len, n, "has %u inputs; %u to %u expected", n->n_in, lo, hi);
   }
   if (n->out >= g->n_tensors) {
-    why_set(why, why_len, "output index %u out of range", n->out);
+    sm_why(why, why_len, "output index %u out of range", n->out);
     return STARKML_ERR_ARG;
   }
   const sm_tensor *in[SM_GRAPH_MAX_INPUTS];
   for (uint32_t j = 0; j < n->n_in; j++) {
     if (n->in[j] >= g->n_tensors) {
-      why_set(why, why_len, "input index %u out of range", n->in[j]);
+      sm_why(why, why_len, "input index %u out of range", n->in[j]);
       return STARKML_ERR_ARG;
     }
     in[j] = &g->tensors[n->in[j]];
@@ -476,7 +470,7 @@ starkml_status sm_graph_node_shape(const sm_graph *g, const sm_node *n, uint32_t
       break;
     }
     default:
-      why_set(why, why_len, "unknown op %u", (unsigned)n->op);
+      sm_why(why, why_len, "unknown op %u", (unsigned)n->op);
       return STARKML_ERR_ARG;
   }
   if (shape_numel(r, d) == 0) {
@@ -533,7 +527,7 @@ static int unused_zero(const sm_graph *g, const sm_node *n) {
 }
 
 starkml_status sm_graph_validate(const sm_graph *g, char *why, size_t why_len) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (g == NULL) return invalid(why, why_len, "NULL graph");
   if (g->n_tensors == 0 || g->n_tensors > SM_GRAPH_MAX_TENSORS || g->tensors == NULL) {
     return invalid(why, why_len, "%zu tensors (1 to %u expected)", g->n_tensors,
@@ -579,7 +573,7 @@ starkml_status sm_graph_validate(const sm_graph *g, char *why, size_t why_len) {
   /* defined[t]: 1 once t is the input, a constant, or the output of an earlier node. */
   unsigned char *defined = calloc(g->n_tensors, 1);
   if (defined == NULL) {
-    why_set(why, why_len, "out of memory");
+    sm_why(why, why_len, "out of memory");
     return STARKML_ERR_NOMEM;
   }
   starkml_status st = STARKML_OK;

@@ -8,6 +8,7 @@
  * Concat only move keys, so they cost nothing in the proof.
  */
 #include "air/qmodel.h"
+#include "core/ctx.h"
 
 #include <float.h>
 #include <math.h>
@@ -24,13 +25,6 @@
 /* softmax: exp values are integers at scale 2^-QM_EXP_BITS. */
 #define QM_EXP_BITS 14
 
-static void why_set(char *why, size_t why_len, const char *fmt, ...) {
-  if (why == NULL || why_len == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, why_len, fmt, ap);
-  va_end(ap);
-}
 
 void sm_qconfig_default(sm_qconfig *c) {
   c->act_bits = 10;
@@ -223,11 +217,11 @@ static int key_ready(const sm_qmodel *m, const uint8_t *written, const size_t *o
 }
 
 starkml_status sm_qmodel_check(const sm_qmodel *m, char *why, size_t why_len) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (m == NULL) return STARKML_ERR_ARG;
 #define QFAIL(...)                    \
   do {                                \
-    why_set(why, why_len, __VA_ARGS__); \
+    sm_why(why, why_len, __VA_ARGS__); \
     st = STARKML_ERR_PARSE;           \
     goto done;                        \
   } while (0)
@@ -236,25 +230,25 @@ starkml_status sm_qmodel_check(const sm_qmodel *m, char *why, size_t why_len) {
   uint8_t *written = NULL;
   double *acc_bound = NULL; /* per value: the checked bound of a DOT's accumulator */
   if (m->n_tensors == 0 || m->n_tensors > SM_Q_MAX_TENSORS || m->n_ops > SM_Q_MAX_OPS)
-    return why_set(why, why_len, "model: tensor or op count out of range"), STARKML_ERR_PARSE;
+    return sm_why(why, why_len, "model: tensor or op count out of range"), STARKML_ERR_PARSE;
   const int64_t vmax = (int64_t)1 << (SM_Q_MAX_BITS - 1);
   size_t total = 0;
   for (uint32_t i = 0; i < m->n_tensors; i++) {
     const sm_qtensor *t = &m->tensors[i];
     if (t->kind > SM_QT_VALUE || t->numel == 0 || t->numel > SM_Q_MAX_VALUES)
-      return why_set(why, why_len, "tensor %u: bad kind or size", i + 1), STARKML_ERR_PARSE;
+      return sm_why(why, why_len, "tensor %u: bad kind or size", i + 1), STARKML_ERR_PARSE;
     if (!(t->scale > 0) || !isfinite(t->scale))
-      return why_set(why, why_len, "tensor %u: bad scale", i + 1), STARKML_ERR_PARSE;
+      return sm_why(why, why_len, "tensor %u: bad scale", i + 1), STARKML_ERR_PARSE;
     int64_t cap = t->kind == SM_QT_WEIGHT ? ((int64_t)1 << 31) : vmax;
     if (t->kind != SM_QT_ACC && (t->lo > t->hi || t->lo < -cap || t->hi > cap))
-      return why_set(why, why_len, "tensor %u: bounds out of range", i + 1), STARKML_ERR_PARSE;
+      return sm_why(why, why_len, "tensor %u: bounds out of range", i + 1), STARKML_ERR_PARSE;
     total += t->numel;
     if (total > SM_Q_MAX_VALUES)
-      return why_set(why, why_len, "model: too many values"), STARKML_ERR_PARSE;
+      return sm_why(why, why_len, "model: too many values"), STARKML_ERR_PARSE;
   }
   if (m->input == 0 || m->input > m->n_tensors || m->tensors[m->input - 1].kind != SM_QT_INPUT ||
       m->output == 0 || m->output > m->n_tensors || m->tensors[m->output - 1].kind != SM_QT_VALUE)
-    return why_set(why, why_len, "model: bad input or output tensor"), STARKML_ERR_PARSE;
+    return sm_why(why, why_len, "model: bad input or output tensor"), STARKML_ERR_PARSE;
   offs = malloc(m->n_tensors * sizeof *offs);
   written = calloc(total, 1);
   acc_bound = calloc(total, sizeof *acc_bound);
@@ -1344,29 +1338,29 @@ done:
 starkml_status sm_qmodel_compile(sm_qmodel *m, sm_qreport *report, char *why, size_t why_len,
                                  const sm_graph *g, const sm_qconfig *cfg, const float *calib,
                                  size_t n_calib, size_t sample_len) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (m == NULL) return STARKML_ERR_ARG;
   memset(m, 0, sizeof *m);
   if (report != NULL) memset(report, 0, sizeof *report);
   if (g == NULL || calib == NULL || n_calib == 0) {
-    why_set(why, why_len, "no calibration samples");
+    sm_why(why, why_len, "no calibration samples");
     return STARKML_ERR_ARG;
   }
   sm_qconfig defcfg;
   if (cfg == NULL) sm_qconfig_default(&defcfg), cfg = &defcfg;
   if (cfg->act_bits < 2 || cfg->act_bits > SM_Q_MAX_BITS || cfg->weight_bits < 2 ||
       cfg->weight_bits > SM_Q_MAX_BITS) {
-    why_set(why, why_len, "bit widths must be in 2..%d", SM_Q_MAX_BITS);
+    sm_why(why, why_len, "bit widths must be in 2..%d", SM_Q_MAX_BITS);
     return STARKML_ERR_ARG;
   }
   if (sample_len != g->tensors[g->input].numel) {
-    why_set(why, why_len, "calibration samples have %zu values; the model input has %zu",
+    sm_why(why, why_len, "calibration samples have %zu values; the model input has %zu",
             sample_len, g->tensors[g->input].numel);
     return STARKML_ERR_ARG;
   }
   for (size_t i = 0; i < n_calib * sample_len; i++)
     if (!isfinite(calib[i])) {
-      why_set(why, why_len, "calibration sample %zu, value %zu is not finite", i / sample_len, i % sample_len);
+      sm_why(why, why_len, "calibration sample %zu, value %zu is not finite", i / sample_len, i % sample_len);
       return STARKML_ERR_ARG;
     }
   qctx c;
@@ -1555,7 +1549,7 @@ starkml_status sm_qmodel_encode(const sm_qmodel *m, int with_weights, sm_writer 
 }
 
 starkml_status sm_qmodel_decode(sm_qmodel *m, char *why, size_t why_len, sm_reader *r) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (m == NULL || r == NULL) return STARKML_ERR_ARG;
   memset(m, 0, sizeof *m);
   uint8_t magic[4];
@@ -1564,7 +1558,7 @@ starkml_status sm_qmodel_decode(sm_qmodel *m, char *why, size_t why_len, sm_read
   sm_r_u32(r, &version);
   sm_r_u32(r, &hw);
   if (r->err != STARKML_OK || memcmp(magic, QM_MAGIC, 4) != 0 || version != QM_VERSION || hw > 1) {
-    why_set(why, why_len, "not a starkml quantized model (magic or version)");
+    sm_why(why, why_len, "not a starkml quantized model (magic or version)");
     return STARKML_ERR_PARSE;
   }
   starkml_status st = STARKML_OK;
@@ -1672,7 +1666,7 @@ starkml_status sm_qmodel_decode(sm_qmodel *m, char *why, size_t why_len, sm_read
   }
   return STARKML_OK;
 parse_fail:
-  why_set(why, why_len, "quantized model: truncated or malformed");
+  sm_why(why, why_len, "quantized model: truncated or malformed");
   sm_qmodel_free(m);
   return r->err == STARKML_ERR_NOMEM ? STARKML_ERR_NOMEM : STARKML_ERR_PARSE;
 nomem:

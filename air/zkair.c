@@ -8,6 +8,7 @@
  * zero witness row.
  */
 #include "air/zkair.h"
+#include "core/ctx.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -18,13 +19,6 @@
 #include "air/sponge.h"
 #include "core/poseidon2.h"
 
-static void why_set(char *why, size_t why_len, const char *fmt, ...) {
-  if (why == NULL || why_len == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, why_len, fmt, ap);
-  va_end(ap);
-}
 
 static gl_t fe(int64_t v) { return v >= 0 ? (gl_t)v : GL_P - (gl_t)(-(v + 1)) - 1; }
 
@@ -413,7 +407,7 @@ static starkml_status add_table(sm_zc_circuit *c, uint32_t kind, sm_air_builder 
   char msg[160];
   starkml_status st = sm_ab_finish(b, &c->tables[c->n_tables], msg, sizeof msg);
   if (st != STARKML_OK) {
-    why_set(why, why_len, "table %s: %s", sm_zc_table_name(kind), msg);
+    sm_why(why, why_len, "table %s: %s", sm_zc_table_name(kind), msg);
     return st == STARKML_ERR_NOMEM ? st : STARKML_ERR_INTERNAL;
   }
   c->kind[c->n_tables++] = kind;
@@ -440,7 +434,7 @@ starkml_status sm_zc_predicate_thresholds(sm_zc_mode *mode, char *why, size_t wh
   if (p->kind == SM_PRED_NONE) return STARKML_OK;
   const sm_qtensor *to = &m->tensors[m->output - 1];
   if (p->index >= to->numel) {
-    why_set(why, why_len, "the predicate names output %u, but the model has %u outputs",
+    sm_why(why, why_len, "the predicate names output %u, but the model has %u outputs",
             p->index, to->numel);
     return STARKML_ERR_ARG;
   }
@@ -484,12 +478,12 @@ starkml_status sm_zc_predicate_thresholds(sm_zc_mode *mode, char *why, size_t wh
 
 starkml_status sm_zc_init(sm_zc_circuit *c, char *why, size_t why_len, const sm_qmodel *m,
                           const sm_zc_mode *mode) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (c == NULL) return STARKML_ERR_ARG;
   memset(c, 0, sizeof *c);
   if (m == NULL || mode == NULL || mode->input_vis > SM_VIS_PRIVATE) return STARKML_ERR_ARG;
   if (mode->pred.kind != SM_PRED_NONE && sm_predicate_check(&mode->pred) != STARKML_OK) {
-    why_set(why, why_len, "invalid predicate");
+    sm_why(why, why_len, "invalid predicate");
     return STARKML_ERR_ARG;
   }
   c->m = m;
@@ -497,13 +491,13 @@ starkml_status sm_zc_init(sm_zc_circuit *c, char *why, size_t why_len, const sm_
   starkml_status st = count_uses(c);
   if (st != STARKML_OK) goto fail;
   if (mode->pred.kind != SM_PRED_NONE && mode->pred.index >= m->tensors[m->output - 1].numel) {
-    why_set(why, why_len, "the predicate names output %u, but the model has %u outputs",
+    sm_why(why, why_len, "the predicate names output %u, but the model has %u outputs",
             mode->pred.index, m->tensors[m->output - 1].numel);
     st = STARKML_ERR_ARG;
     goto fail;
   }
   if (c->max_window > SM_ZC_MAX_WINDOW) {
-    why_set(why, why_len, "a max window of %u values is wider than %u", c->max_window, SM_ZC_MAX_WINDOW);
+    sm_why(why, why_len, "a max window of %u values is wider than %u", c->max_window, SM_ZC_MAX_WINDOW);
     st = STARKML_ERR_ARG;
     goto fail;
   }
@@ -567,7 +561,7 @@ weights_done:
   return STARKML_OK;
 fail:
   if (why != NULL && why_len > 0 && why[0] == 0)
-    why_set(why, why_len, "building the constraint tables failed (%s)", starkml_strerror(st));
+    sm_why(why, why_len, "building the constraint tables failed (%s)", starkml_strerror(st));
   sm_zc_free(c);
   return st;
 }

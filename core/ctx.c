@@ -52,3 +52,11 @@ void sm_log(const starkml_ctx *ctx, const char *fmt, ...) {
 void sm_progress(const starkml_ctx *ctx, const char *stage, double fraction) {
   if (ctx != NULL && ctx->progress_fn != NULL) ctx->progress_fn(ctx->progress_user, stage, fraction);
 }
+
+void sm_why(char *why, size_t why_len, const char *fmt, ...) {
+  if (why == NULL || why_len == 0) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, why_len, fmt, ap);
+  va_end(ap);
+}

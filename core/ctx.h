@@ -2,6 +2,8 @@
 #ifndef STARKML_CORE_CTX_H
 #define STARKML_CORE_CTX_H
 
+#include <stddef.h>
+
 #include "starkml.h"
 
 struct starkml_ctx {
@@ -12,6 +14,10 @@ struct starkml_ctx {
   void (*progress_fn)(void *user, const char *stage, double fraction);
   void *progress_user;
 };
+
+/* Formats a one-line message into a caller's why buffer (nothing when why is NULL or
+   why_len 0): the one helper behind every function that explains a failure. */
+void sm_why(char *why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Reports that a long operation entered a stage (fraction of the whole in [0, 1]). */
 void sm_progress(const starkml_ctx *ctx, const char *stage, double fraction);

@@ -62,13 +62,6 @@ struct starkml_pk {
   starkml_vk *vk;
 };
 
-static void why_set(char *why, size_t why_len, const char *fmt, ...) {
-  if (why == NULL || why_len == 0) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(why, why_len, fmt, ap);
-  va_end(ap);
-}
 
 static double now_s(void) {
   struct timespec ts;
@@ -83,7 +76,7 @@ starkml_status starkml_compile(const starkml_ctx *ctx, starkml_model **model,
                                const uint8_t *onnx, size_t onnx_len, const float *calib,
                                size_t n_samples, size_t sample_len,
                                const starkml_compile_options *opt) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (model != NULL) *model = NULL;
   if (report != NULL) memset(report, 0, sizeof *report);
   if (ctx == NULL || model == NULL || onnx == NULL || calib == NULL) return STARKML_ERR_ARG;
@@ -195,11 +188,11 @@ static starkml_status check_magic(sm_reader *r, const char *magic, const char *w
   sm_r_bytes(r, m, 4);
   sm_r_u32(r, &v);
   if (r->err != STARKML_OK || memcmp(m, magic, 4) != 0) {
-    why_set(why, why_len, "not a starkml %s (no %s magic)", what, magic);
+    sm_why(why, why_len, "not a starkml %s (no %s magic)", what, magic);
     return STARKML_ERR_PARSE;
   }
   if (v != FMT_VERSION) {
-    why_set(why, why_len, "%s format version %u is not supported (this build reads %u)", what, v, FMT_VERSION);
+    sm_why(why, why_len, "%s format version %u is not supported (this build reads %u)", what, v, FMT_VERSION);
     return STARKML_ERR_PARSE;
   }
   return STARKML_OK;
@@ -207,7 +200,7 @@ static starkml_status check_magic(sm_reader *r, const char *magic, const char *w
 
 starkml_status starkml_model_load(starkml_model **model, char *why, size_t why_len,
                                   const uint8_t *data, size_t len) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (model != NULL) *model = NULL;
   if (model == NULL || data == NULL) return STARKML_ERR_ARG;
   sm_reader r;
@@ -225,11 +218,11 @@ starkml_status starkml_model_load(starkml_model **model, char *why, size_t why_l
   memcpy(&m->rep.top1_agreement, &a, 8);
   st = sm_qmodel_decode(&m->q, why, why_len, &r);
   if (st == STARKML_OK && !m->q.has_weights) {
-    why_set(why, why_len, "compiled model without weights");
+    sm_why(why, why_len, "compiled model without weights");
     st = STARKML_ERR_PARSE;
   }
   if (st == STARKML_OK && sm_r_finish(&r) != STARKML_OK) {
-    why_set(why, why_len, "compiled model: trailing bytes");
+    sm_why(why, why_len, "compiled model: trailing bytes");
     st = STARKML_ERR_PARSE;
   }
   if (st != STARKML_OK) {
@@ -276,7 +269,7 @@ static starkml_status vk_decode(starkml_vk *vk, char *why, size_t why_len, sm_re
   sm_r_u32(r, &vk->public_weights);
   if (r->err == STARKML_OK && (uint32_t)vk->arch.has_weights != vk->public_weights) {
     /* a vk carries the weights exactly when they are public */
-    why_set(why, why_len, "verifying key: weights present without --public-weights, or missing with it");
+    sm_why(why, why_len, "verifying key: weights present without --public-weights, or missing with it");
     return STARKML_ERR_PARSE;
   }
   sm_r_gl_array(r, vk->weight_digest, 4);
@@ -288,7 +281,7 @@ static starkml_status vk_decode(starkml_vk *vk, char *why, size_t why_len, sm_re
     sm_r_bytes(r, vk->roots[i].root.b, sizeof vk->roots[i].root.b);
   }
   if (r->err != STARKML_OK || vk->public_weights > 1) {
-    why_set(why, why_len, "verifying key: truncated or malformed");
+    sm_why(why, why_len, "verifying key: truncated or malformed");
     return STARKML_ERR_PARSE;
   }
   return STARKML_OK;
@@ -339,7 +332,7 @@ starkml_status starkml_vk_save(const starkml_vk *vk, uint8_t **data, size_t *len
 
 starkml_status starkml_vk_load(starkml_vk **out, char *why, size_t why_len, const uint8_t *data,
                                size_t len) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (out != NULL) *out = NULL;
   if (out == NULL || data == NULL) return STARKML_ERR_ARG;
   starkml_vk *vk = calloc(1, sizeof *vk);
@@ -348,7 +341,7 @@ starkml_status starkml_vk_load(starkml_vk **out, char *why, size_t why_len, cons
   sm_r_init(&r, data, len);
   starkml_status st = vk_decode(vk, why, why_len, &r);
   if (st == STARKML_OK && sm_r_finish(&r) != STARKML_OK) {
-    why_set(why, why_len, "verifying key: trailing bytes");
+    sm_why(why, why_len, "verifying key: trailing bytes");
     st = STARKML_ERR_PARSE;
   }
   if (st == STARKML_OK) sm_sha3_256(vk->hash, data, len);
@@ -381,7 +374,7 @@ starkml_status starkml_pk_save(const starkml_pk *pk, uint8_t **data, size_t *len
 
 starkml_status starkml_pk_load(starkml_pk **out, char *why, size_t why_len, const uint8_t *data,
                                size_t len) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (out != NULL) *out = NULL;
   if (out == NULL || data == NULL) return STARKML_ERR_ARG;
   sm_reader r;
@@ -395,24 +388,24 @@ starkml_status starkml_pk_load(starkml_pk **out, char *why, size_t why_len, cons
   }
   st = sm_qmodel_decode(&pk->q, why, why_len, &r);
   if (st == STARKML_OK && !pk->q.has_weights) {
-    why_set(why, why_len, "proving key without weights");
+    sm_why(why, why_len, "proving key without weights");
     st = STARKML_ERR_PARSE;
   }
   sm_r_u32(&r, &pk->public_weights);
   sm_r_gl_array(&r, pk->salt, SM_ZC_SALT_LEN);
   size_t vk_start = r.pos;
   if (st == STARKML_OK && r.err != STARKML_OK) {
-    why_set(why, why_len, "proving key: truncated");
+    sm_why(why, why_len, "proving key: truncated");
     st = STARKML_ERR_PARSE;
   }
   if (st == STARKML_OK) st = vk_decode(pk->vk, why, why_len, &r);
   if (st == STARKML_OK && sm_r_finish(&r) != STARKML_OK) {
-    why_set(why, why_len, "proving key: trailing bytes");
+    sm_why(why, why_len, "proving key: trailing bytes");
     st = STARKML_ERR_PARSE;
   }
   if (st == STARKML_OK) sm_sha3_256(pk->vk->hash, data + vk_start, len - vk_start);
   if (st == STARKML_OK && pk->public_weights != pk->vk->public_weights) {
-    why_set(why, why_len, "proving key: inconsistent weight visibility");
+    sm_why(why, why_len, "proving key: inconsistent weight visibility");
     st = STARKML_ERR_PARSE;
   }
   if (st != STARKML_OK) {
@@ -664,7 +657,7 @@ static starkml_status stmt_decode(sm_reader *r, starkml_statement *s, sm_predica
   sm_r_bytes(r, m, 4);
   sm_r_u32(r, &v);
   if (r->err != STARKML_OK || memcmp(m, STMT_MAGIC, 4) != 0 || v != FMT_VERSION) {
-    why_set(why, why_len, "proof statement: bad magic or version");
+    sm_why(why, why_len, "proof statement: bad magic or version");
     return STARKML_ERR_PARSE;
   }
   sm_r_bytes(r, s->vk_hash, 32);
@@ -684,7 +677,7 @@ static starkml_status stmt_decode(sm_reader *r, starkml_statement *s, sm_predica
   if (r->err != STARKML_OK || s->preset > 1 || s->zk > 1 || s->input_visibility > 2 ||
       (pred->kind != SM_PRED_NONE && sm_predicate_check(pred) != STARKML_OK) ||
       (pred->kind == SM_PRED_NONE && (pred->index || lo || hi || plo || phi))) {
-    why_set(why, why_len, "proof statement: malformed header");
+    sm_why(why, why_len, "proof statement: malformed header");
     return STARKML_ERR_PARSE;
   }
   if (s->input_visibility == STARKML_INPUT_PUBLIC) {
@@ -711,7 +704,7 @@ static starkml_status stmt_decode(sm_reader *r, starkml_statement *s, sm_predica
     return STARKML_OK;
   }
 bad:
-  why_set(why, why_len, "proof statement: truncated or malformed");
+  sm_why(why, why_len, "proof statement: truncated or malformed");
   return STARKML_ERR_PARSE;
 }
 
@@ -791,7 +784,7 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
                              starkml_statement *stmt, char *why, size_t why_len,
                              const starkml_pk *pk, const float *input, size_t input_len,
                              const starkml_prove_options *opt) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (proof != NULL) *proof = NULL;
   if (proof_len != NULL) *proof_len = 0;
   if (stmt != NULL) memset(stmt, 0, sizeof *stmt);
@@ -804,16 +797,16 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   const sm_qmodel *q = &pk->q;
   const sm_qtensor *ti = &q->tensors[q->input - 1], *to = &q->tensors[q->output - 1];
   if (input_len != ti->numel) {
-    why_set(why, why_len, "the input has %zu values; the model expects %u", input_len, ti->numel);
+    sm_why(why, why_len, "the input has %zu values; the model expects %u", input_len, ti->numel);
     return STARKML_ERR_ARG;
   }
   for (size_t i = 0; i < input_len; i++)
     if (!isfinite(input[i])) {
-      why_set(why, why_len, "input value %zu is not a finite number", i);
+      sm_why(why, why_len, "input value %zu is not a finite number", i);
       return STARKML_ERR_ARG;
     }
   if (opt->input_visibility > STARKML_INPUT_PRIVATE || opt->preset > STARKML_PRESET_FAST) {
-    why_set(why, why_len, "unknown input visibility or preset");
+    sm_why(why, why_len, "unknown input visibility or preset");
     return STARKML_ERR_ARG;
   }
   sm_zc_mode mode;
@@ -827,7 +820,7 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   }
   if (opt->no_zk && (!pk->public_weights || mode.input_vis != SM_VIS_PUBLIC ||
                      mode.pred.kind != SM_PRED_NONE)) {
-    why_set(why, why_len, "zero knowledge can only be turned off when weights, input and output are all public");
+    sm_why(why, why_len, "zero knowledge can only be turned off when weights, input and output are all public");
     return STARKML_ERR_ARG;
   }
   uint8_t seed[SM_PRG_SEED_LEN], stark_seed[32];
@@ -859,7 +852,7 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   }
   if ((st = sm_qmodel_quantize_input(q, xq, input, input_len)) != STARKML_OK) goto done;
   if ((st = sm_qmodel_run(q, vals, xq)) != STARKML_OK) {
-    why_set(why, why_len, "the quantized model failed on this input (%s)", starkml_strerror(st));
+    sm_why(why, why_len, "the quantized model failed on this input (%s)", starkml_strerror(st));
     goto done;
   }
   const int64_t *yq = vals + sm_qmodel_offset(q, q->output);
@@ -884,10 +877,10 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
         uint32_t top = 0;
         for (uint32_t j = 1; j < to->numel; j++)
           if (yq[j] > yq[top]) top = j;
-        why_set(why, why_len, "the predicate '%s' does not hold for this input (the model's argmax is %u)",
+        sm_why(why, why_len, "the predicate '%s' does not hold for this input (the model's argmax is %u)",
                 pt, top);
       } else {
-        why_set(why, why_len, "the predicate '%s' does not hold for this input (y[%u] is %.6g)", pt,
+        sm_why(why, why_len, "the predicate '%s' does not hold for this input (y[%u] is %.6g)", pt,
                 k, (double)yq[k] * to->scale);
       }
       st = STARKML_ERR_ARG;
@@ -897,14 +890,14 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   progress(opt, "build the witness", -1);
   char zwhy[256];
   if ((st = sm_zc_init(&x.c, zwhy, sizeof zwhy, q, &mode)) != STARKML_OK) {
-    why_set(why, why_len, "%s", zwhy);
+    sm_why(why, why_len, "%s", zwhy);
     goto done;
   }
   sm_zc_publics pub;
   memset(&pub, 0, sizeof pub);
   if ((st = sm_zc_fill_pre(&x.c)) != STARKML_OK) goto done;
   if ((st = sm_zc_fill_witness(&x.c, &pub, vals, pk->salt, salt_in)) != STARKML_OK) {
-    why_set(why, why_len, "building the witness failed (%s)", starkml_strerror(st));
+    sm_why(why, why_len, "building the witness failed (%s)", starkml_strerror(st));
     goto done;
   }
   /* The statement. */
@@ -969,9 +962,9 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   if (st != STARKML_OK) {
     if (why != NULL && why_len > 0 && why[0] == 0) {
       if (cap.last[0] != 0)
-        why_set(why, why_len, "%s", cap.last);
+        sm_why(why, why_len, "%s", cap.last);
       else
-        why_set(why, why_len, "proving failed (%s)", starkml_strerror(st));
+        sm_why(why, why_len, "proving failed (%s)", starkml_strerror(st));
     }
     sm_w_free(&sw);
     goto done;
@@ -1032,13 +1025,13 @@ static starkml_status split_proof(const uint8_t *proof, size_t len, const uint8_
   if (sm_r_finish(&r) != STARKML_OK) goto bad;
   return STARKML_OK;
 bad:
-  why_set(why, why_len, "zkML proof: truncated or malformed framing");
+  sm_why(why, why_len, "zkML proof: truncated or malformed framing");
   return STARKML_ERR_PARSE;
 }
 
 starkml_status starkml_proof_statement(starkml_statement *st, char *why, size_t why_len,
                                        const uint8_t *proof, size_t proof_len) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (st == NULL || proof == NULL) return STARKML_ERR_ARG;
   memset(st, 0, sizeof *st);
   const uint8_t *sb, *kb;
@@ -1051,12 +1044,12 @@ starkml_status starkml_proof_statement(starkml_statement *st, char *why, size_t 
   memset(&pred, 0, sizeof pred);
   s = stmt_decode(&r, st, &pred, why, why_len);
   if (s == STARKML_OK && sm_r_finish(&r) != STARKML_OK) {
-    why_set(why, why_len, "proof statement: trailing bytes");
+    sm_why(why, why_len, "proof statement: trailing bytes");
     s = STARKML_ERR_PARSE;
   }
   sm_stark_info info;
   if (s == STARKML_OK && sm_stark_inspect(&info, kb, kl) != STARKML_OK) {
-    why_set(why, why_len, "the STARK part of the proof is malformed");
+    sm_why(why, why_len, "the STARK part of the proof is malformed");
     s = STARKML_ERR_PARSE;
   }
   if (s != STARKML_OK) {
@@ -1073,7 +1066,7 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *stmt, c
                               size_t why_len, const starkml_vk *vk, const uint8_t *proof,
                               size_t proof_len, uint32_t floor, const float *input,
                               size_t input_len, const uint8_t *input_digest) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (stmt != NULL) memset(stmt, 0, sizeof *stmt);
   if (ctx == NULL || stmt == NULL || vk == NULL || proof == NULL || floor > STARKML_PRESET_FAST)
     return STARKML_ERR_ARG;
@@ -1090,7 +1083,7 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *stmt, c
   int64_t *xq = NULL;
   if ((st = stmt_decode(&r, stmt, &pred, why, why_len)) != STARKML_OK) goto done;
   if (sm_r_finish(&r) != STARKML_OK) {
-    why_set(why, why_len, "proof statement: trailing bytes");
+    sm_why(why, why_len, "proof statement: trailing bytes");
     st = STARKML_ERR_PARSE;
     goto done;
   }
@@ -1098,7 +1091,7 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *stmt, c
   const sm_qtensor *ti = &q->tensors[q->input - 1], *to = &q->tensors[q->output - 1];
 #define REJECT(...)                    \
   do {                                 \
-    why_set(why, why_len, __VA_ARGS__); \
+    sm_why(why, why_len, __VA_ARGS__); \
     st = STARKML_REJECT;               \
     goto done;                         \
   } while (0)
@@ -1170,7 +1163,7 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *stmt, c
   wire(&x);
   sm_stark_info info;
   if (sm_stark_inspect(&info, kb, kl) != STARKML_OK) {
-    why_set(why, why_len, "the STARK part of the proof is malformed");
+    sm_why(why, why_len, "the STARK part of the proof is malformed");
     st = STARKML_ERR_PARSE;
     goto done;
   }
@@ -1183,7 +1176,7 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *stmt, c
   sm_stark_reject reason = SM_REJ_NONE;
   st = sm_stark_verify(ctx, &reason, &x.st, (sm_preset)floor, 0, kb, kl);
   if (st == STARKML_REJECT) REJECT("%s", sm_stark_reject_str(reason));
-  if (st == STARKML_ERR_PARSE) why_set(why, why_len, "the STARK part of the proof is malformed");
+  if (st == STARKML_ERR_PARSE) sm_why(why, why_len, "the STARK part of the proof is malformed");
   if (st != STARKML_OK) goto done;
   sm_soundness_bits bits;
   if (sm_stark_security(&bits, &x.st, &info.options) == STARKML_OK) {
@@ -1209,7 +1202,7 @@ done:
 
 starkml_status starkml_statement_expect_predicate(const starkml_statement *st, char *why,
                                                   size_t why_len, const char *expected) {
-  why_set(why, why_len, "%s", "");
+  sm_why(why, why_len, "%s", "");
   if (st == NULL || expected == NULL) return STARKML_ERR_ARG;
   sm_predicate p;
   starkml_status s = sm_predicate_parse(&p, why, why_len, expected);
@@ -1218,9 +1211,9 @@ starkml_status starkml_statement_expect_predicate(const starkml_statement *st, c
   sm_predicate_format(canon, sizeof canon, &p);
   if (strcmp(canon, st->predicate) == 0) return STARKML_OK;
   if (st->predicate[0] == 0)
-    why_set(why, why_len, "the proof reveals its output instead of proving '%s'", canon);
+    sm_why(why, why_len, "the proof reveals its output instead of proving '%s'", canon);
   else
-    why_set(why, why_len, "the proof proves '%s', not '%s'", st->predicate, canon);
+    sm_why(why, why_len, "the proof proves '%s', not '%s'", st->predicate, canon);
   return STARKML_REJECT;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/ser.h"
 #include "core/sha3.h"
 #include "host/cli.h"
 
@@ -234,30 +235,11 @@ void cli_seed_from_u64(uint8_t out[32], uint64_t n) {
   sm_sha3_256_final(&c, out);
 }
 
-void cli_hex(char *out, const uint8_t *data, size_t len) {
-  static const char digits[] = "0123456789abcdef";
-  for (size_t i = 0; i < len; i++) {
-    out[2 * i] = digits[data[i] >> 4];
-    out[2 * i + 1] = digits[data[i] & 15];
-  }
-  out[2 * len] = '\0';
-}
-
-static int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+/* Both directions are core/ser.h's hex codec (lower case out; either case in). */
+void cli_hex(char *out, const uint8_t *data, size_t len) { sm_hex_encode(out, data, len); }
 
 int cli_parse_hex(uint8_t *out, size_t len, const char *s) {
-  if (strlen(s) != 2 * len) return 0;
-  for (size_t i = 0; i < len; i++) {
-    int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
-    if (hi < 0 || lo < 0) return 0;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return 1;
+  return sm_hex_decode(out, len, s) == STARKML_OK;
 }
 
 void cli_json_double(FILE *f, double x) {

@@ -24,7 +24,6 @@
 
 #include "air/toy.h"
 #include "fri/stark_toy.h"
-#include "core/sha3.h"
 #include "host/cli.h"
 
 /* The toys' fixed data: part of the statement, so changing any of them changes the golden
@@ -64,17 +63,6 @@ static starkml_status toy_build(toy_instance *f, int which, unsigned log_n) {
 }
 
 static void toy_free(toy_instance *f) { sm_air_toy_free(&f->toy); }
-
-static void cli_seed(uint8_t out[SM_PRG_SEED_LEN], uint64_t n) {
-  static const char label[] = "starkml-cli-seed";
-  uint8_t le[8];
-  for (int i = 0; i < 8; i++) le[i] = (uint8_t)(n >> (8 * i));
-  sm_sha3_ctx c;
-  sm_sha3_256_init(&c);
-  sm_sha3_256_update(&c, label, sizeof label - 1);
-  sm_sha3_256_update(&c, le, sizeof le);
-  sm_sha3_256_final(&c, out);
-}
 
 static void print_statement(FILE *f, int which, unsigned log_n, const toy_instance *x) {
   fprintf(f, "statement  toy %s, log-n %u, %zu table%s\n", toys[which].name, log_n,
@@ -299,7 +287,7 @@ static int cmd_prove(int argc, char **argv) {
     goto done;
   }
   uint8_t seed[SM_PRG_SEED_LEN];
-  if (a.have_seed) cli_seed(seed, a.seed);
+  if (a.have_seed) cli_seed_from_u64(seed, a.seed);
   double t0 = cli_now();
   s = sm_stark_setup(ctx, x.roots, &x.st, &x.w, &opt);
   double t1 = cli_now();

@@ -99,6 +99,13 @@ static int load_one_sample(const char *who, const char *path, float **x, size_t 
   return 0;
 }
 
+/* The end of every key or model load: reports a failure (one line) and maps its status. */
+static int loaded(const char *who, const char *path, starkml_status s, const char *why) {
+  if (s == STARKML_OK) return 0;
+  report(who, path, s, why);
+  return status_exit(s);
+}
+
 static int load_model_file(const char *who, const char *path, starkml_model **m) {
   uint8_t *data = NULL;
   size_t len = 0;
@@ -107,11 +114,7 @@ static int load_model_file(const char *who, const char *path, starkml_model **m)
   char why[WHY_LEN] = "";
   starkml_status s = starkml_model_load(m, why, sizeof why, data, len);
   free(data);
-  if (s != STARKML_OK) {
-    report(who, path, s, why);
-    return status_exit(s);
-  }
-  return 0;
+  return loaded(who, path, s, why);
 }
 
 /* Frees bytes that held secrets (a proving key's weights and salt) after zeroing them. */
@@ -130,11 +133,7 @@ static int load_pk_file(const char *who, const char *path, starkml_pk **pk) {
   char why[WHY_LEN] = "";
   starkml_status s = starkml_pk_load(pk, why, sizeof why, data, len);
   wipe_free(data, len);
-  if (s != STARKML_OK) {
-    report(who, path, s, why);
-    return status_exit(s);
-  }
-  return 0;
+  return loaded(who, path, s, why);
 }
 
 static int load_vk_file(const char *who, const char *path, starkml_vk **vk) {
@@ -145,11 +144,7 @@ static int load_vk_file(const char *who, const char *path, starkml_vk **vk) {
   char why[WHY_LEN] = "";
   starkml_status s = starkml_vk_load(vk, why, sizeof why, data, len);
   free(data);
-  if (s != STARKML_OK) {
-    report(who, path, s, why);
-    return status_exit(s);
-  }
-  return 0;
+  return loaded(who, path, s, why);
 }
 
 /* Writes two files, or neither: the first is removed when the second fails. */
@@ -1071,7 +1066,7 @@ int cli_cmd_digest(int argc, char **argv) {
     goto done;
   }
   char hex[65];
-  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  cli_hex(hex, digest, 32);
   if (json)
     printf("{\"command\": \"digest\", \"input_digest\": \"%s\"}\n", hex);
   else

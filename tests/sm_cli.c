@@ -1,9 +1,11 @@
 /* See tests/sm_cli.h. */
 #include "tests/sm_cli.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -62,4 +64,24 @@ int sm_cli_run(sm_cli_result *r, const char *cli, const char *scratch_dir,
     fail_msg("starkml %s ...: exit %d (a crash or sanitizer report)\nstderr: %s",
              argv[1] ? argv[1] : "", r->code, r->err);
   return r->code;
+}
+
+void sm_cli_tmpdir(char *dir, size_t cap, const char *prefix) {
+  snprintf(dir, cap, "/tmp/%s-XXXXXX", prefix);
+  assert_non_null(mkdtemp(dir));
+}
+
+void sm_cli_tmpdir_remove(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d != NULL) {
+    struct dirent *e;
+    char p[600];
+    while ((e = readdir(d)) != NULL) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+      unlink(p);
+    }
+    closedir(d);
+  }
+  rmdir(dir);
 }

@@ -26,4 +26,10 @@ typedef struct {
 int sm_cli_run(sm_cli_result *r, const char *cli, const char *scratch_dir,
                const char *const *args);
 
+/* Creates a fresh scratch directory /tmp/PREFIX-XXXXXX into dir (fails the case if it
+   cannot). */
+void sm_cli_tmpdir(char *dir, size_t cap, const char *prefix);
+/* Removes a scratch directory and the files in it (one level, as the CLI tests make). */
+void sm_cli_tmpdir_remove(const char *dir);
+
 #endif

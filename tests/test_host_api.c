@@ -333,6 +333,50 @@ static void public_weights_roundtrip(void **state) {
   fixture_close(&fx);
 }
 
+/* The model check every decoder runs refuses a requantization whose accumulator (bounded
+   by its DOT) times the multiplier could wrap modulo p, and a DOT that reads an
+   accumulator; an untouched model passes. */
+static void qmodel_check_bounds(void **state) {
+  (void)state;
+  char path[512], why[256];
+  snprintf(path, sizeof path, MODELS "mlp_digits/model.onnx");
+  sm_graph g;
+  assert_int_equal(sm_graph_load_onnx(&g, why, sizeof why, path), STARKML_OK);
+  float *calib;
+  size_t ns, sl;
+  assert_int_equal(sm_input_json_load(&calib, &ns, &sl, why, sizeof why,
+                                      MODELS "mlp_digits/calib.json"),
+                   STARKML_OK);
+  sm_qmodel m;
+  assert_int_equal(sm_qmodel_compile(&m, NULL, why, sizeof why, &g, NULL, calib, ns, sl), STARKML_OK);
+  assert_int_equal(sm_qmodel_check(&m, why, sizeof why), STARKML_OK);
+  uint32_t rq = UINT32_MAX, dot = UINT32_MAX;
+  for (uint32_t k = 0; k < m.n_ops; k++) {
+    if (m.ops[k].kind == SM_QOP_REQUANT &&
+        m.tensors[SM_QKEY_TENSOR(m.ops[k].in) - 1].kind == SM_QT_ACC && rq == UINT32_MAX)
+      rq = k;
+    if (m.ops[k].kind == SM_QOP_DOT && k > 0 && dot == UINT32_MAX && rq != UINT32_MAX) dot = k;
+  }
+  assert_true(rq != UINT32_MAX && dot != UINT32_MAX);
+  int64_t mult = m.ops[rq].mult;
+  m.ops[rq].mult = ((int64_t)1 << 40) - 1; /* |acc| * mult reaches 2^62 */
+  assert_int_equal(sm_qmodel_check(&m, why, sizeof why), STARKML_ERR_PARSE);
+  assert_non_null(strstr(why, "wrap"));
+  m.ops[rq].mult = mult;
+  /* a later DOT reading the first accumulator as an operand */
+  sm_qref saved = m.terms[2u * m.ops[dot].first];
+  m.terms[2u * m.ops[dot].first].key = m.ops[rq].in;
+  m.terms[2u * m.ops[dot].first].c = 0;
+  assert_int_equal(sm_qmodel_check(&m, why, sizeof why), STARKML_ERR_PARSE);
+  assert_non_null(strstr(why, "accumulator"));
+  m.terms[2u * m.ops[dot].first] = saved;
+  assert_int_equal(sm_qmodel_check(&m, why, sizeof why), STARKML_OK);
+  free(calib);
+  sm_qmodel_free(&m);
+  sm_graph_free(&g);
+}
+
 SM_TEST_MAIN(cmocka_unit_test(quantized_agreement), cmocka_unit_test(mlp_public_roundtrip),
              cmocka_unit_test(mlp_modes_roundtrip), cmocka_unit_test(mlp_rejections),
-             cmocka_unit_test(public_weights_roundtrip))
+             cmocka_unit_test(public_weights_roundtrip),
+             cmocka_unit_test(qmodel_check_bounds))

@@ -70,25 +70,9 @@ static json_t *parse_json_out(void) {
   return j;
 }
 
-static void setup_tmp(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/starkml-cli-XXXXXX");
-  assert_non_null(mkdtemp(tmpdir));
-}
+static void setup_tmp(void) { sm_cli_tmpdir(tmpdir, sizeof tmpdir, "starkml-cli"); }
 
-static void remove_tmp(void) {
-  DIR *d = opendir(tmpdir);
-  if (d != NULL) {
-    struct dirent *e;
-    char p[600];
-    while ((e = readdir(d)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-      snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-      unlink(p);
-    }
-    closedir(d);
-  }
-  rmdir(tmpdir);
-}
+static void remove_tmp(void) { sm_cli_tmpdir_remove(tmpdir); }
 
 /* Proves a toy with the fast preset into tmpdir/NAME.proof. */
 static void prove_fast(const char *name, const char *log_n, char *path, size_t cap) {

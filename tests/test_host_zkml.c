@@ -8,7 +8,6 @@
  * Under the sanitizers the child reports an error with exit code 86 (ASAN_OPTIONS and
  * UBSAN_OPTIONS are extended with exitcode=86), which no case accepts.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -102,25 +101,9 @@ static json_int_t jint(json_t *o, const char *key) {
   return json_integer_value(v);
 }
 
-static void setup_tmp(void) {
-  snprintf(tmpdir, sizeof tmpdir, "/tmp/starkml-zkml-XXXXXX");
-  assert_non_null(mkdtemp(tmpdir));
-}
+static void setup_tmp(void) { sm_cli_tmpdir(tmpdir, sizeof tmpdir, "starkml-zkml"); }
 
-static void remove_tmp(void) {
-  DIR *d = opendir(tmpdir);
-  if (d != NULL) {
-    struct dirent *e;
-    char p[600];
-    while ((e = readdir(d)) != NULL) {
-      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-      snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
-      unlink(p);
-    }
-    closedir(d);
-  }
-  rmdir(tmpdir);
-}
+static void remove_tmp(void) { sm_cli_tmpdir_remove(tmpdir); }
 
 /* tmp() and model_file() return one of a few rotating buffers: a path used after further
    calls is copied into the case's own array first. */
