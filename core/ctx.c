@@ -1,5 +1,7 @@
 #include "core/ctx.h"
 
+#include "core/backend.h"
+
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,7 +31,11 @@ starkml_status starkml_ctx_create(starkml_ctx **ctx, int threads) {
   return STARKML_OK;
 }
 
-void starkml_ctx_destroy(starkml_ctx *ctx) { free(ctx); }
+void starkml_ctx_destroy(starkml_ctx *ctx) {
+  if (ctx == NULL) return;
+  sm_be_free(ctx->backend);
+  free(ctx);
+}
 
 int starkml_ctx_threads(const starkml_ctx *ctx) { return ctx != NULL ? ctx->threads : 0; }
 

@@ -13,6 +13,8 @@ struct starkml_ctx {
   /* Optional progress report of long operations (set per call by the zkML API). */
   void (*progress_fn)(void *user, const char *stage, double fraction);
   void *progress_user;
+  /* Where the prover's kernels run (core/backend.h); NULL: the CPU reference. Owned. */
+  struct sm_backend *backend;
 };
 
 /* Formats a one-line message into a caller's why buffer (nothing when why is NULL or

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backend.h"
+
 /* Query indices are size_t and domains reach 2^32. */
 _Static_assert(sizeof(size_t) >= 8, "starkml's FRI needs a 64-bit size_t");
 
@@ -282,7 +284,8 @@ starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan
   for (unsigned j = 0; j < L; j++) {
     const unsigned la = s->log_arity[j];
     const size_t a = (size_t)1 << la, R = (size_t)1 << (s->log_size[j] - la);
-    st = sm_merkle_commit(&pr->trees[j], pr->layers[j], R, 3 * a, R, NULL, 0, threads);
+    st = sm_be_merkle_commit(p->backend, &pr->trees[j], pr->layers[j], R, 3 * a, R, NULL, 0,
+                             threads);
     if (st != STARKML_OK) goto done;
     pr->roots[j] = *sm_merkle_root(&pr->trees[j]);
     sm_tr_absorb(tr, "fri-layer", pr->roots[j].b, SM_DIGEST_LEN);
@@ -298,6 +301,26 @@ starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan
     const size_t R2 = R >> la2;
     const size_t i_lo = inj_off[j + 1], i_hi = inj_off[j + 2];
     const gl_t *cur = pr->layers[j];
+    if (sm_be_has_fri_fold(p->backend)) {
+      /* The backend folds; injection and the next layout stay here. */
+      gl3_t *folded = alloc_array(R, sizeof *folded);
+      if (folded == NULL) {
+        st = STARKML_ERR_NOMEM;
+        goto done;
+      }
+      st = sm_be_fri_fold(p->backend, folded, cur, R, la, bp, tj);
+      if (st == STARKML_OK) {
+#pragma omp parallel for num_threads(threads) schedule(static) if (R >= FRI_PARALLEL_MIN)
+        for (size_t m = 0; m < R; m++) {
+          gl3_t y = folded[m];
+          for (size_t q = i_lo; q < i_hi; q++) y = gl3_add(y, inputs[inj[q]].values[m]);
+          layer_store(dst, R2, la2, m, y);
+        }
+      }
+      free(folded);
+      if (st != STARKML_OK) goto done;
+      continue;
+    }
 #pragma omp parallel for num_threads(threads) schedule(static) if (R >= FRI_PARALLEL_MIN)
     for (size_t m = 0; m < R; m++) {
       gl3_t v[SM_FRI_MAX_ARITY];
@@ -316,8 +339,8 @@ starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan
    * Q(z) = C(s_f z), so c_k = q_k s_f^-k, and C has degree < n_final iff q_k = 0 for
    * every k >= n_final.
    */
-  st = sm_ntt_inverse(plan, final_buf, 3, n_final_layer, lf, SM_ORDER_BITREV,
-                      SM_ORDER_NATURAL);
+  st = sm_be_ntt(p->backend, plan, final_buf, 3, n_final_layer, lf, 1, SM_ORDER_BITREV,
+                 SM_ORDER_NATURAL);
   if (st != STARKML_OK) goto done;
   if (!allow_high_degree) {
     for (size_t c = 0; c < 3; c++)

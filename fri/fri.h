@@ -98,6 +98,9 @@ typedef struct {
   unsigned log_final_degree;
   /* Worker threads (>= 1). */
   int threads;
+  /* Where the prover's Merkle hashing, folding and NTT run (core/backend.h); NULL: the
+   * CPU. Results are bit-identical for every backend. */
+  struct sm_backend *backend;
 } sm_fri_params;
 
 /*

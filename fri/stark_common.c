@@ -236,6 +236,7 @@ void sm_stark_fri_params(sm_fri_params *fp, const sm_stark_options *opt, const s
   fp->log_arity = opt->log_arity;
   fp->log_final_degree = lfd;
   fp->threads = threads;
+  fp->backend = NULL;
 }
 
 starkml_status sm_stark_absorb_statement(sm_transcript *tr, const sm_stark_statement *st,

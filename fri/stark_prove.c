@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/backend.h"
 #include "core/ctx.h"
 #include "core/ntt.h"
 #include "fri/stark_internal.h"
@@ -57,14 +58,14 @@ static uint8_t *make_salts(const uint8_t *seed, const char *label, size_t rows, 
  * Z_H(x) * r(x) with h random coefficients per column, and evaluates on the table's LDE.
  * coef: k columns of stride D (first n + h used); lde: k columns of stride N.
  */
-static starkml_status witness_lde(sm_ntt_plan *plan, gl_t *coef, gl_t *lde, const gl_t *trace,
+static starkml_status witness_lde(sm_backend *be, sm_ntt_plan *plan, gl_t *coef, gl_t *lde, const gl_t *trace,
                                   size_t k, const sm_tinfo *x, sm_prg *rng) {
   for (size_t c = 0; c < k; c++) {
     memcpy(coef + c * x->d, trace + c * x->n, x->n * sizeof *coef);
     memset(coef + c * x->d + x->n, 0, (x->d - x->n) * sizeof *coef);
   }
   starkml_status s =
-      sm_ntt_inverse(plan, coef, k, x->d, x->log_n, SM_ORDER_NATURAL, SM_ORDER_NATURAL);
+      sm_be_ntt(be, plan, coef, k, x->d, x->log_n, 1, SM_ORDER_NATURAL, SM_ORDER_NATURAL);
   if (s != STARKML_OK) return s;
   /* f + (x^n - 1) r: subtract r from the low coefficients, add it at offset n. */
   for (size_t c = 0; c < k && rng != NULL; c++) {
@@ -75,7 +76,7 @@ static starkml_status witness_lde(sm_ntt_plan *plan, gl_t *coef, gl_t *lde, cons
       cc[x->n + i] = gl_add(cc[x->n + i], r);
     }
   }
-  return sm_coset_eval(plan, lde, x->big, coef, x->d, x->n + x->h, k, x->log_big, x->shift);
+  return sm_be_coset_eval(be, plan, lde, x->big, coef, x->d, x->n + x->h, k, x->log_big, x->shift);
 }
 
 /* The hidden multiplicities of one blinding ring edge (uniform, from the secret seed). */
@@ -213,7 +214,7 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
  * in zk mode and evaluates everything on the LDE. tampered: a bad witness makes the
  * quotient a non-polynomial; keep its low coefficients instead of refusing.
  */
-static starkml_status quotient_commit(sm_ntt_plan *plan, const sm_tinfo *x, tprover *tp,
+static starkml_status quotient_commit(sm_backend *be, sm_ntt_plan *plan, const sm_tinfo *x, tprover *tp,
                                       const gl3_t *q, sm_prg *rng, int tampered,
                                       size_t *bad_coeffs) {
   const size_t big = x->big, d = x->d, P = x->piece_len, m = x->n_pieces;
@@ -227,7 +228,7 @@ static starkml_status quotient_commit(sm_ntt_plan *plan, const sm_tinfo *x, tpro
   for (size_t i = 0; i < big; i++)
     for (int c = 0; c < 3; c++) qc[(size_t)c * big + i] = q[i].v[c];
   starkml_status s =
-      sm_ntt_inverse(plan, qc, 3, big, x->log_big, SM_ORDER_BITREV, SM_ORDER_NATURAL);
+      sm_be_ntt(be, plan, qc, 3, big, x->log_big, 1, SM_ORDER_BITREV, SM_ORDER_NATURAL);
   if (s != STARKML_OK) {
     free(qc);
     return s;
@@ -271,7 +272,7 @@ static starkml_status quotient_commit(sm_ntt_plan *plan, const sm_tinfo *x, tpro
       for (size_t i = 0; i + 1 < d; i++) dst[i] = sm_prg_gl(rng);
     }
   }
-  return sm_coset_eval(plan, tp->quot_lde, big, tp->quot_coef, d, d, x->n_quot_cols, x->log_big,
+  return sm_be_coset_eval(be, plan, tp->quot_lde, big, tp->quot_coef, d, d, x->n_quot_cols, x->log_big,
                        x->shift);
 }
 
@@ -466,9 +467,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       }
       sm_tinfo nozk = *x;
       nozk.h = 0;
-      if ((s = witness_lde(plan, tp[t].pre_coef, tp[t].pre_lde, wit->pre[t], u->n_pre, &nozk,
+      if ((s = witness_lde(ctx->backend, plan, tp[t].pre_coef, tp[t].pre_lde, wit->pre[t], u->n_pre, &nozk,
                            NULL)) != STARKML_OK ||
-          (s = sm_merkle_commit(&tp[t].pre_tree, tp[t].pre_lde, x->big, u->n_pre, x->big, NULL,
+          (s = sm_be_merkle_commit(ctx->backend, &tp[t].pre_tree, tp[t].pre_lde, x->big, u->n_pre, x->big, NULL,
                                 0, threads)) != STARKML_OK)
         goto done;
       if (st->pre_roots == NULL ||
@@ -497,7 +498,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     sm_prg rng;
     snprintf(label, sizeof label, "zk/main/%zu", t);
     sm_prg_init(&rng, seed, label);
-    if ((s = witness_lde(plan, tp[t].main_coef, tp[t].main_lde, tp[t].main_tr, k, x,
+    if ((s = witness_lde(ctx->backend, plan, tp[t].main_coef, tp[t].main_lde, tp[t].main_tr, k, x,
                          opt->zk ? &rng : NULL)) != STARKML_OK)
       goto done;
     if (opt->zk) {
@@ -507,7 +508,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_merkle_commit(&tp[t].main_tree, tp[t].main_lde, x->big, k, x->big,
+    if ((s = sm_be_merkle_commit(ctx->backend, &tp[t].main_tree, tp[t].main_lde, x->big, k, x->big,
                               tp[t].salt_main, opt->zk ? SM_STARK_SALT_LEN : 0, threads)) !=
         STARKML_OK)
       goto done;
@@ -548,7 +549,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     sm_prg rng;
     snprintf(label, sizeof label, "zk/aux/%zu", t);
     sm_prg_init(&rng, seed, label);
-    s = witness_lde(plan, tp[t].aux_coef, tp[t].aux_lde, parts, 3 * (size_t)x->n_aux, x,
+    s = witness_lde(ctx->backend, plan, tp[t].aux_coef, tp[t].aux_lde, parts, 3 * (size_t)x->n_aux, x,
                     opt->zk ? &rng : NULL);
     free(parts);
     if (s != STARKML_OK) goto done;
@@ -559,7 +560,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_merkle_commit(&tp[t].aux_tree, tp[t].aux_lde, x->big, 3 * (size_t)x->n_aux,
+    if ((s = sm_be_merkle_commit(ctx->backend, &tp[t].aux_tree, tp[t].aux_lde, x->big, 3 * (size_t)x->n_aux,
                               x->big, tp[t].salt_aux, opt->zk ? SM_STARK_SALT_LEN : 0,
                               threads)) != STARKML_OK)
       goto done;
@@ -603,7 +604,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     sm_prg_init(&rng, seed, label);
     size_t bad = 0;
     if (s == STARKML_OK)
-      s = quotient_commit(plan, x, &tp[t], q, opt->zk ? &rng : NULL, tamper != NULL, &bad);
+      s = quotient_commit(ctx->backend, plan, x, &tp[t], q, opt->zk ? &rng : NULL, tamper != NULL, &bad);
     free(q);
     if (s == STARKML_ERR_ARG && bad > 0) {
       sm_log(ctx, "prove: table %zu (%s): the constraints are not satisfied (quotient is not "
@@ -618,7 +619,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_merkle_commit(&tp[t].quot_tree, tp[t].quot_lde, x->big, x->n_quot_cols, x->big,
+    if ((s = sm_be_merkle_commit(ctx->backend, &tp[t].quot_tree, tp[t].quot_lde, x->big, x->n_quot_cols, x->big,
                               tp[t].salt_quot, opt->zk ? SM_STARK_SALT_LEN : 0, threads)) !=
         STARKML_OK)
       goto done;
@@ -679,6 +680,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   }
   sm_fri_params fp;
   sm_stark_fri_params(&fp, opt, ti, T, threads);
+  fp.backend = ctx->backend;
   if (s == STARKML_OK) s = sm_fri__commit(&fri, &tr, plan, &fp, inputs, T, tamper != NULL);
   free(inputs);
   if (s != STARKML_OK) goto done;
@@ -834,9 +836,9 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
     sm_tinfo nozk = *x;
     nozk.h = 0;
     if (coef == NULL || lde == NULL) s = STARKML_ERR_NOMEM;
-    if (s == STARKML_OK) s = witness_lde(plan, coef, lde, w->pre[t], x->user->n_pre, &nozk, NULL);
+    if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, lde, w->pre[t], x->user->n_pre, &nozk, NULL);
     if (s == STARKML_OK)
-      s = sm_merkle_commit(&tree, lde, x->big, x->user->n_pre, x->big, NULL, 0, ctx->threads);
+      s = sm_be_merkle_commit(ctx->backend, &tree, lde, x->big, x->user->n_pre, x->big, NULL, 0, ctx->threads);
     if (s == STARKML_OK) roots[t] = *sm_merkle_root(&tree);
     sm_merkle_tree_free(&tree);
     free(coef);
@@ -890,8 +892,8 @@ starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const 
   if (s == STARKML_OK && (coef == NULL || lde == NULL)) s = STARKML_ERR_NOMEM;
   sm_merkle_tree tree;
   memset(&tree, 0, sizeof tree);
-  if (s == STARKML_OK) s = witness_lde(plan, coef, lde, pre, t->n_pre, &x, NULL);
-  if (s == STARKML_OK) s = sm_merkle_commit(&tree, lde, x.big, t->n_pre, x.big, NULL, 0, ctx->threads);
+  if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, lde, pre, t->n_pre, &x, NULL);
+  if (s == STARKML_OK) s = sm_be_merkle_commit(ctx->backend, &tree, lde, x.big, t->n_pre, x.big, NULL, 0, ctx->threads);
   if (s == STARKML_OK) *root = *sm_merkle_root(&tree);
   sm_merkle_tree_free(&tree);
   free(coef);

@@ -35,6 +35,23 @@ int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_digest(int argc, char **argv);
 int cli_cmd_demo(int argc, char **argv);
 
+/*
+ * Makes the command's context: `threads` workers (0: every core), diagnostics to stderr,
+ * and the backend named by the --backend / --device values (NULL: cpu, device 0).
+ * Returns: 0, or CLI_EXIT_USAGE after one error line (a bad name or index, a backend not in
+ *          this build, a device that cannot be opened: in the driver's words).
+ */
+int cli_make_ctx(const char *who, starkml_ctx **ctx, int threads, const char *backend,
+                 const char *device);
+
+/* The --backend and --device lines of a command's --help. */
+#define CLI_BACKEND_HELP                                                                    \
+  "  --backend B           where the prover's kernels run: cpu (default), opencl or\n"     \
+  "                        verilator; every backend gives the same proof bytes\n"          \
+  "  --device N            the device of that backend (`starkml devices`; default 0)\n"
+
+int cli_cmd_devices(int argc, char **argv);
+
 /* Returns 1 if s is "--help" or "-h". */
 int cli_is_help(const char *s);
 

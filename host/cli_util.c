@@ -282,3 +282,30 @@ const char *cli_zkml_preset_name(uint32_t preset) {
          : preset == STARKML_PRESET_FAST ? "fast"
                                          : "unknown";
 }
+
+int cli_make_ctx(const char *who, starkml_ctx **ctx, int threads, const char *backend,
+                 const char *device) {
+  *ctx = NULL;
+  uint64_t dev = 0;
+  if (device != NULL && !cli_parse_u64(device, 0, 1023, &dev)) {
+    fprintf(stderr, "%s: --device takes an index from 0 to 1023 (see `starkml devices`), not "
+                    "'%s'\n", who, device);
+    return CLI_EXIT_USAGE;
+  }
+  starkml_status s = starkml_ctx_create(ctx, threads);
+  if (s != STARKML_OK) {
+    fprintf(stderr, "%s: %s\n", who, starkml_strerror(s));
+    return CLI_EXIT_USAGE;
+  }
+  starkml_ctx_set_log(*ctx, cli_log_stderr, NULL);
+  if (backend == NULL && device == NULL) return 0;
+  char why[512] = "";
+  s = starkml_ctx_set_backend(*ctx, backend != NULL ? backend : "cpu", (int)dev, why, sizeof why);
+  if (s != STARKML_OK) {
+    fprintf(stderr, "%s: %s\n", who, why[0] ? why : starkml_strerror(s));
+    starkml_ctx_destroy(*ctx);
+    *ctx = NULL;
+    return CLI_EXIT_USAGE;
+  }
+  return 0;
+}

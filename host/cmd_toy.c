@@ -89,7 +89,8 @@ static void json_statement(FILE *f, int which, unsigned log_n, const toy_instanc
 static void toy_usage(FILE *f) {
   fprintf(f,
           "usage: starkml toy prove NAME -o FILE [--log-n N] [--preset secure|fast] [--no-zk]\n"
-          "                         [--seed N] [--threads N] [--json] [--quiet]\n"
+          "                         [--seed N] [--threads N] [--backend B] [--device N]\n"
+          "                         [--json] [--quiet]\n"
           "       starkml toy verify NAME FILE [--log-n N] [--preset secure|fast] [--threads N]\n"
           "                          [--json]\n"
           "\n"
@@ -106,7 +107,8 @@ static void toy_usage(FILE *f) {
 static void prove_usage(FILE *f) {
   fprintf(f,
           "usage: starkml toy prove NAME -o FILE [--log-n N] [--preset secure|fast] [--no-zk]\n"
-          "                         [--seed N] [--threads N] [--json] [--quiet]\n"
+          "                         [--seed N] [--threads N] [--backend B] [--device N]\n"
+          "                         [--json] [--quiet]\n"
           "\n"
           "Builds the toy NAME (fibonacci, range-check, bus), runs the setup and writes a\n"
           "proof to FILE. Prints the statement, the options, the proof's size, the time and\n"
@@ -122,6 +124,9 @@ static void prove_usage(FILE *f) {
           "                     SHA3-256(\"starkml-cli-seed\" || LE64(N)); for vectors and\n"
           "                     tests only (default: fresh randomness from the OS)\n"
           "  --threads N        worker threads (default: every core)\n"
+          "  --backend B        where the prover's kernels run: cpu (default), opencl or\n"
+          "                     verilator; every backend gives the same proof bytes\n"
+          "  --device N         the device of that backend (`starkml devices`; default 0)\n"
           "  --json             print the summary as JSON\n"
           "  --quiet            print nothing on success\n",
           TOY_MAX_LOG_N);
@@ -154,7 +159,7 @@ static int find_toy(const char *name) {
 typedef struct {
   const char *positional[2];
   int n_positional;
-  const char *output;
+  const char *output, *backend, *device;
   uint64_t log_n, seed, threads;
   int have_log_n, have_seed, no_zk, json, quiet;
   sm_preset preset;
@@ -162,7 +167,7 @@ typedef struct {
 
 static const char prove_synopsis[] =
     "usage: starkml toy prove NAME -o FILE [--log-n N] [--preset secure|fast] [--no-zk] "
-    "[--seed N] [--threads N] [--json] [--quiet] (see --help)\n";
+    "[--seed N] [--threads N] [--backend B] [--device N] [--json] [--quiet] (see --help)\n";
 static const char verify_synopsis[] =
     "usage: starkml toy verify NAME FILE [--log-n N] [--preset secure|fast] [--threads N] "
     "[--json] (see --help)\n";
@@ -183,7 +188,9 @@ static int parse_args(toy_args *a, int argc, char **argv, int is_prove) {
     }
     const int is_o = is_prove && (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0);
     const int is_seed = is_prove && strcmp(s, "--seed") == 0;
-    if (is_o || is_seed || strcmp(s, "--log-n") == 0 || strcmp(s, "--preset") == 0 ||
+    const int is_be = is_prove && strcmp(s, "--backend") == 0;
+    const int is_dev = is_prove && strcmp(s, "--device") == 0;
+    if (is_o || is_seed || is_be || is_dev || strcmp(s, "--log-n") == 0 || strcmp(s, "--preset") == 0 ||
         strcmp(s, "--threads") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "%s: option '%s' needs a value\n%s", who, s, synopsis);
@@ -192,6 +199,10 @@ static int parse_args(toy_args *a, int argc, char **argv, int is_prove) {
       const char *v = argv[++i];
       if (is_o) {
         a->output = v;
+      } else if (is_be) {
+        a->backend = v;
+      } else if (is_dev) {
+        a->device = v;
       } else if (is_seed) {
         if (!cli_parse_u64(v, 0, UINT64_MAX, &a->seed)) {
           fprintf(stderr, "%s: --seed takes an integer from 0 to 2^64 - 1, not '%s'\n", who, v);
@@ -246,16 +257,6 @@ static int parse_args(toy_args *a, int argc, char **argv, int is_prove) {
   return -1;
 }
 
-static int make_ctx(const char *who, starkml_ctx **ctx, uint64_t threads) {
-  starkml_status s = starkml_ctx_create(ctx, (int)threads);
-  if (s != STARKML_OK) {
-    fprintf(stderr, "%s: %s\n", who, starkml_strerror(s));
-    return CLI_EXIT_USAGE;
-  }
-  starkml_ctx_set_log(*ctx, cli_log_stderr, NULL);
-  return 0;
-}
-
 static int cmd_prove(int argc, char **argv) {
   const char *who = "starkml toy prove";
   toy_args a;
@@ -264,7 +265,7 @@ static int cmd_prove(int argc, char **argv) {
   const int which = find_toy(a.positional[0]);
   const unsigned log_n = a.have_log_n ? (unsigned)a.log_n : toys[which].default_log_n;
   starkml_ctx *ctx = NULL;
-  if ((rc = make_ctx(who, &ctx, a.threads)) != 0) return rc;
+  if ((rc = cli_make_ctx(who, &ctx, (int)a.threads, a.backend, a.device)) != 0) return rc;
 
   toy_instance x;
   uint8_t *proof = NULL;
@@ -353,7 +354,7 @@ static int cmd_verify(int argc, char **argv) {
   size_t len = 0;
   if ((rc = cli_read_file(who, path, SM_STARK_MAX_PROOF_BYTES, &proof, &len)) != 0) return rc;
   starkml_ctx *ctx = NULL;
-  if ((rc = make_ctx(who, &ctx, a.threads)) != 0) {
+  if ((rc = cli_make_ctx(who, &ctx, (int)a.threads, NULL, NULL)) != 0) {
     free(proof);
     return rc;
   }

@@ -38,16 +38,6 @@ static void report(const char *who, const char *path, starkml_status s, const ch
     fprintf(stderr, "%s: %s\n", who, why[0] ? why : starkml_strerror(s));
 }
 
-static int make_ctx(const char *who, starkml_ctx **ctx, int threads) {
-  starkml_status s = starkml_ctx_create(ctx, threads);
-  if (s != STARKML_OK) {
-    fprintf(stderr, "%s: %s\n", who, starkml_strerror(s));
-    return status_exit(s);
-  }
-  starkml_ctx_set_log(*ctx, cli_log_stderr, NULL);
-  return 0;
-}
-
 static int parse_threads_opt(const char *who, const char *v, int *out) {
   uint64_t t = 0;
   if (v != NULL && !cli_parse_u64(v, 0, 4096, &t)) {
@@ -421,7 +411,7 @@ int cli_cmd_compile(int argc, char **argv) {
     rc = status_exit(s);
     goto done;
   }
-  if ((rc = make_ctx(who, &ctx, 0)) != 0) goto done;
+  if ((rc = cli_make_ctx(who, &ctx, 0, NULL, NULL)) != 0) goto done;
   starkml_compile_report rep;
   memset(&rep, 0, sizeof rep);
   double t0 = cli_now();
@@ -560,7 +550,7 @@ int cli_cmd_setup(int argc, char **argv) {
   uint8_t *pk_bytes = NULL, *vk_bytes = NULL;
   size_t pk_len = 0, vk_len = 0;
   if ((rc = load_model_file(who, model_path, &model)) != 0) goto done;
-  if ((rc = make_ctx(who, &ctx, 0)) != 0) goto done;
+  if ((rc = cli_make_ctx(who, &ctx, 0, NULL, NULL)) != 0) goto done;
   starkml_setup_options sopt = {public_weights, seed_s != NULL ? seed : NULL};
   double t0 = cli_now();
   starkml_status s = starkml_setup(ctx, &pk, &vk, model, &sopt);
@@ -631,15 +621,15 @@ static const char prove_synopsis[] =
     "         [--input-visibility public|hashed|private] [--predicate TEXT] "
     "[--preset secure|fast]\n"
     "         [--input-salt HEX] [--no-zk] [--threads N] [--backend cpu|opencl|verilator]\n"
-    "         [--seed N] [--quiet] [--json] (see --help)\n";
+    "         [--device N] [--seed N] [--quiet] [--json] (see --help)\n";
 
 static void prove_usage(FILE *f) {
   fprintf(f,
           "usage: starkml prove --pk model.pk --input input.json -o out.proof [--output out.json]\n"
           "                     [--input-visibility public|hashed|private] [--predicate TEXT]\n"
           "                     [--preset secure|fast] [--input-salt HEX] [--no-zk]\n"
-          "                     [--threads N] [--backend cpu|opencl|verilator] [--seed N]\n"
-          "                     [--quiet] [--json]\n"
+          "                     [--threads N] [--backend cpu|opencl|verilator] [--device N]\n"
+          "                     [--seed N] [--quiet] [--json]\n"
           "\n"
           "Runs the model on one input and proves that inference. Writes the proof and a JSON\n"
           "file with what it states: {\"output\": [floats] or null, \"output_q\": [ints] or\n"
@@ -665,7 +655,7 @@ static void prove_usage(FILE *f) {
           "                        least 100 conjectured bits, for experiments)\n"
           "  --no-zk               no zero knowledge (public weights and input only)\n"
           "  --threads N           worker threads (default: every core)\n"
-          "  --backend B           cpu (default); opencl and verilator are not in this build\n"
+          CLI_BACKEND_HELP
           "  --seed N              deterministic proof from SHA3-256(\"starkml-cli-seed\" ||\n"
           "                        LE64(N)); for tests and vectors only (default: OS\n"
           "                        randomness)\n"
@@ -704,7 +694,7 @@ int cli_cmd_prove(int argc, char **argv) {
   const char *who = "starkml prove";
   const char *pk_path = NULL, *input_path = NULL, *proof_path = NULL, *json_path = NULL;
   const char *vis_s = NULL, *predicate = NULL, *preset_s = NULL, *threads_s = NULL;
-  const char *backend = NULL, *seed_s = NULL, *salt_s = NULL;
+  const char *backend = NULL, *device = NULL, *seed_s = NULL, *salt_s = NULL;
   int no_zk = 0, quiet = 0, json = 0;
   const cli_opt opts[] = {
       {"--input-salt", NULL, &salt_s, NULL},
@@ -717,6 +707,7 @@ int cli_cmd_prove(int argc, char **argv) {
       {"--preset", NULL, &preset_s, NULL},
       {"--threads", NULL, &threads_s, NULL},
       {"--backend", NULL, &backend, NULL},
+      {"--device", NULL, &device, NULL},
       {"--seed", NULL, &seed_s, NULL},
       {"--no-zk", NULL, NULL, &no_zk},
       {"--quiet", NULL, NULL, &quiet},
@@ -742,13 +733,6 @@ int cli_cmd_prove(int argc, char **argv) {
       !parse_preset_opt(who, preset_s, &popt.preset) ||
       !parse_threads_opt(who, threads_s, &threads))
     return CLI_EXIT_USAGE;
-  if (backend != NULL && strcmp(backend, "cpu") != 0) {
-    if (strcmp(backend, "opencl") == 0 || strcmp(backend, "verilator") == 0)
-      fprintf(stderr, "%s: backend '%s' is not available in this build\n", who, backend);
-    else
-      fprintf(stderr, "%s: --backend takes cpu, opencl or verilator, not '%s'\n", who, backend);
-    return CLI_EXIT_USAGE;
-  }
   if (seed_s != NULL) {
     if (!parse_seed_opt(who, seed_s, &seed_n)) return CLI_EXIT_USAGE;
     cli_seed_from_u64(seed, seed_n);
@@ -806,7 +790,7 @@ int cli_cmd_prove(int argc, char **argv) {
     rc = CLI_EXIT_USAGE;
     goto done;
   }
-  if ((rc = make_ctx(who, &ctx, threads)) != 0) goto done;
+  if ((rc = cli_make_ctx(who, &ctx, threads, backend, device)) != 0) goto done;
   prog = sm_progress_new(stderr, quiet);
   popt.progress = sm_progress_cb;
   popt.progress_user = prog;
@@ -839,8 +823,8 @@ int cli_cmd_prove(int argc, char **argv) {
     cli_json_str(stdout, proof_path);
     printf(", \"output_file\": ");
     cli_json_str(stdout, json_path);
-    printf(", \"prove_seconds\": %.6f, \"threads\": %d, \"backend\": \"cpu\", \"seed\": ",
-           t_prove, starkml_ctx_threads(ctx));
+    printf(", \"prove_seconds\": %.6f, \"threads\": %d, \"backend\": \"%s\", \"seed\": ",
+           t_prove, starkml_ctx_threads(ctx), starkml_ctx_backend(ctx));
     if (seed_s != NULL)
       printf("%llu", (unsigned long long)seed_n);
     else
@@ -855,7 +839,8 @@ int cli_cmd_prove(int argc, char **argv) {
   } else if (!quiet) {
     cli_print_zk_statement(stdout, &st);
     printf("files      proof %s, statement %s\n", proof_path, json_path);
-    printf("time       prove %.3f s (%d threads%s)", t_prove, starkml_ctx_threads(ctx),
+    printf("time       prove %.3f s (%d threads, %s backend%s)", t_prove,
+           starkml_ctx_threads(ctx), starkml_ctx_backend(ctx),
            seed_s != NULL ? ", deterministic --seed" : "");
     for (size_t k = 0; k < st.n_stages && k < 8; k++)
       printf("%s%s %.3f s", k ? ", " : "\n           ",
@@ -953,7 +938,7 @@ int cli_cmd_verify(int argc, char **argv) {
     rc = CLI_EXIT_USAGE;
     goto done;
   }
-  if ((rc = make_ctx(who, &ctx, 0)) != 0) goto done;
+  if ((rc = cli_make_ctx(who, &ctx, 0, NULL, NULL)) != 0) goto done;
   char why[WHY_LEN] = "";
   double t0 = cli_now();
   starkml_status s = starkml_verify(ctx, &st, why, sizeof why, vk, proof, proof_len, floor, x,

@@ -29,6 +29,7 @@ static const struct {
     {"verify", cli_cmd_verify, "check a proof against a verifying key, print its statement"},
     {"digest", cli_cmd_digest, "the digest a hashed input will have (for issuers)"},
     {"inspect", cli_cmd_inspect, "describe a proof, key or compiled model (--json)"},
+    {"devices", cli_cmd_devices, "list the devices the prover can run on (--backend, --device)"},
     {"selftest", cli_cmd_selftest, "check this build against the known-answer vectors"},
     {"toy", cli_cmd_toy, "prove or verify a toy AIR (fibonacci, range-check, bus)"},
 };

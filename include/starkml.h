@@ -80,6 +80,52 @@ int starkml_ctx_threads(const starkml_ctx *ctx);
  */
 void starkml_ctx_set_log(starkml_ctx *ctx, starkml_log_fn fn, void *user);
 
+/*
+ * Selects where the prover's heavy kernels (NTT/LDE, Merkle hashing, FRI folding) run.
+ * Every backend gives the same proof bytes as the CPU for the same seed; verification
+ * always runs on the CPU. Nothing falls back silently: a backend that is not in this
+ * build, or a device that cannot be opened, is an error, and a device failure during a
+ * proof fails the proof. Not thread-safe: call it before sharing the context; a context
+ * with a device backend proves one statement at a time.
+ * Returns: STARKML_OK; STARKML_ERR_ARG (NULL ctx or name, an unknown name, a device index
+ *          that does not exist); STARKML_ERR_BACKEND (the backend is not in this build, no
+ *          platform or device is present, or the device refused: the driver's message is in
+ *          why); STARKML_ERR_NOMEM.
+ * Args: ctx     the context; its previous backend is released.
+ * Out:  why     on failure, one line that says why (may be NULL).
+ * In:   name    "cpu" (the default), "opencl" or "verilator";
+ *       device  the device index `starkml devices` lists for that backend (0 for the
+ *               first); ignored by cpu.
+ */
+starkml_status starkml_ctx_set_backend(starkml_ctx *ctx, const char *name, int device,
+                                       char *why, size_t why_len);
+
+/* Returns: the name of the context's backend ("cpu", "opencl", "verilator"); "cpu" for a
+ *          NULL ctx. Static string. */
+const char *starkml_ctx_backend(const starkml_ctx *ctx);
+
+/* One device a backend can use. */
+typedef struct {
+  char backend[16];    /* "cpu", "opencl", "verilator" */
+  int index;           /* the index starkml_ctx_set_backend takes */
+  char name[128];      /* device name, as its driver reports it */
+  char platform[128];  /* OpenCL platform, or a description */
+  char version[128];   /* driver / device version */
+  uint64_t global_mem; /* bytes of device memory (0 when not applicable) */
+  int compute_units;   /* compute units or cores (0 when not applicable) */
+} starkml_device_info;
+
+/*
+ * Lists the devices every backend of this build can use: the CPU first, then each OpenCL
+ * device, then the simulated NTT core.
+ * Returns: STARKML_OK; STARKML_ERR_ARG (n NULL, or out NULL with cap > 0).
+ * Out:  out  up to cap entries; *n  the number of devices (may exceed cap).
+ *       why  when a backend is in the build but cannot list its devices (no OpenCL
+ *            platform, say), one line that says so; "" otherwise (may be NULL).
+ */
+starkml_status starkml_devices(starkml_device_info *out, size_t cap, size_t *n, char *why,
+                               size_t why_len);
+
 /* Result of one known-answer vector file checked by the self-test. */
 typedef struct {
   char file[96];      /* e.g. "core/sha3.json" */

@@ -197,7 +197,7 @@ static void schedule_rule(void **state) {
   (void)state;
   sm_fri_schedule s;
   /* One input 2^20, arity 16, B = 8, final degree 4: T = 2^5; 20 -> 16 -> 12 -> 8 -> 5. */
-  sm_fri_params p = {3, 4, 2, 1};
+  sm_fri_params p = {3, 4, 2, 1, NULL};
   unsigned one[] = {20};
   assert_int_equal(sm_fri_schedule_compute(&s, &p, one, 1), STARKML_OK);
   assert_int_equal(s.n_layers, 4);
@@ -211,7 +211,7 @@ static void schedule_rule(void **state) {
 
   /* Several heights, arity 8, B = 4, final degree 8 (T = 2^5), sizes in any order with a
    * repeat: 14 -> 11 (capped: next input is 10) -> 10 -> 7 -> 5. */
-  sm_fri_params p2 = {2, 3, 3, 1};
+  sm_fri_params p2 = {2, 3, 3, 1, NULL};
   unsigned many[] = {10, 7, 14, 10};
   assert_int_equal(sm_fri_schedule_compute(&s, &p2, many, 4), STARKML_OK);
   static const unsigned sz2[] = {14, 11, 10, 7, 5}, ar2[] = {3, 1, 3, 2};
@@ -242,7 +242,7 @@ static void schedule_rule(void **state) {
   for (int it = 0; it < 200; it++) {
     sm_fri_params pr = {1 + (unsigned)(sm_test_next(&rng) % 4),
                         1 + (unsigned)(sm_test_next(&rng) % 4),
-                        (unsigned)(sm_test_next(&rng) % 5), 1};
+                        (unsigned)(sm_test_next(&rng) % 5), 1, NULL};
     unsigned sz[6];
     size_t n = 1 + sm_test_next(&rng) % 6;
     unsigned lo = pr.log_blowup + pr.log_final_degree;
@@ -263,8 +263,8 @@ static void schedule_rule(void **state) {
   assert_int_equal(sm_fri_schedule_compute(&s, &p2, NULL, 1), STARKML_ERR_ARG);
   assert_int_equal(sm_fri_schedule_compute(NULL, &p2, one, 1), STARKML_ERR_ARG);
   assert_int_equal(sm_fri_schedule_compute(&s, NULL, one, 1), STARKML_ERR_ARG);
-  sm_fri_params bad[] = {{0, 2, 2, 1}, {17, 2, 2, 1}, {2, 0, 2, 1},
-                         {2, 5, 2, 1}, {2, 2, 17, 1}, {2, 2, 2, 0}};
+  sm_fri_params bad[] = {{0, 2, 2, 1, NULL}, {17, 2, 2, 1, NULL}, {2, 0, 2, 1, NULL},
+                         {2, 5, 2, 1, NULL}, {2, 2, 17, 1, NULL}, {2, 2, 2, 0, NULL}};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     assert_int_equal(sm_fri_schedule_compute(&s, &bad[i], one, 1), STARKML_ERR_ARG);
 
@@ -293,7 +293,7 @@ static void single_input_all_arities(void **state) {
         unsigned sizes[] = {lb == 3 ? 11u : 10u};
         test_set ts;
         make_set(&ts, sizes, 1, lb, NULL, &rng);
-        sm_fri_params p = {lb, la, lfd, 1};
+        sm_fri_params p = {lb, la, lfd, 1, NULL};
         prove_verify(&ts, &p, 16);
         free_set(&ts);
       }
@@ -313,8 +313,8 @@ static void multi_height_inputs(void **state) {
     size_t n;
     sm_fri_params p;
   } cases[] = {
-      {set_a, 4, {2, 3, 2, 1}}, {set_a, 4, {1, 4, 3, 2}}, {set_b, 2, {3, 2, 1, 1}},
-      {set_b, 2, {2, 4, 0, 1}}, {set_c, 5, {2, 1, 2, 1}}, {set_c, 5, {1, 2, 4, 1}},
+      {set_a, 4, {2, 3, 2, 1, NULL}}, {set_a, 4, {1, 4, 3, 2, NULL}}, {set_b, 2, {3, 2, 1, 1, NULL}},
+      {set_b, 2, {2, 4, 0, 1, NULL}}, {set_c, 5, {2, 1, 2, 1, NULL}}, {set_c, 5, {1, 2, 4, 1, NULL}},
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     test_set ts;
@@ -332,7 +332,7 @@ static void no_committed_layer(void **state) {
   unsigned sizes[] = {5, 5};
   test_set ts;
   make_set(&ts, sizes, 2, 2, NULL, &rng);
-  sm_fri_params p = {2, 2, 4, 1};
+  sm_fri_params p = {2, 2, 4, 1, NULL};
   prove_verify(&ts, &p, 8);
   /* The final polynomial is the sum of the two inputs, in their own domain variable. */
   sm_transcript tr;
@@ -360,7 +360,7 @@ static void final_matches_coefficient_fold(void **state) {
   static const unsigned sizes[] = {11, 8, 11, 6};
   for (unsigned la = 1; la <= 4; la++) {
     test_set ts;
-    sm_fri_params p = {2, la, 1, 1};
+    sm_fri_params p = {2, la, 1, 1, NULL};
     make_set(&ts, sizes, 4, p.log_blowup, NULL, &rng);
     sm_transcript tr;
     sm_tr_init(&tr, DOMAIN);
@@ -407,7 +407,7 @@ static void high_degree_refused_at_commit(void **state) {
     size_t extra[] = {3, 0};
     test_set ts;
     make_set(&ts, sizes, 2, 3, extra, &rng);
-    sm_fri_params p = {3, la, 2, 1};
+    sm_fri_params p = {3, la, 2, 1, NULL};
     sm_transcript tr;
     sm_tr_init(&tr, DOMAIN);
     sm_fri_prover pr;
@@ -452,7 +452,7 @@ static void high_degree_caught_by_queries(void **state) {
         ts.fi[0].values = junk.values;
         free(junk.coeffs);
       }
-      sm_fri_params p = {3, la, 2, 1};
+      sm_fri_params p = {3, la, 2, 1, NULL};
       sm_transcript tp, tv;
       sm_tr_init(&tp, DOMAIN);
       sm_tr_init(&tv, DOMAIN);
@@ -495,7 +495,7 @@ typedef struct {
 static void fixture_make(fixture *f, uint64_t seed_mix) {
   uint64_t rng = sm_test_seed() ^ seed_mix;
   static const unsigned sizes[] = {10, 8, 10, 6};
-  f->p = (sm_fri_params){2, 2, 1, 1};
+  f->p = (sm_fri_params){2, 2, 1, 1, NULL};
   make_set(&f->ts, sizes, 4, f->p.log_blowup, NULL, &rng);
   sm_transcript tp, tv;
   sm_tr_init(&tp, DOMAIN);
@@ -727,7 +727,7 @@ static void prover_bad_arguments(void **state) {
   make_set(&ts, sizes, 1, 2, NULL, &rng);
   sm_transcript tr;
   sm_tr_init(&tr, DOMAIN);
-  sm_fri_params p = {2, 2, 1, 1};
+  sm_fri_params p = {2, 2, 1, 1, NULL};
   sm_fri_prover pr;
   assert_int_equal(sm_fri_commit(&pr, NULL, ts.plan, &p, ts.fi, 1), STARKML_ERR_ARG);
   assert_int_equal(sm_fri_commit(&pr, &tr, NULL, &p, ts.fi, 1), STARKML_ERR_ARG);
@@ -737,7 +737,7 @@ static void prover_bad_arguments(void **state) {
   assert_int_equal(sm_fri_commit(NULL, &tr, ts.plan, &p, ts.fi, 1), STARKML_ERR_ARG);
   sm_fri_input nullv = {8, NULL};
   assert_int_equal(sm_fri_commit(&pr, &tr, ts.plan, &p, &nullv, 1), STARKML_ERR_ARG);
-  sm_fri_params bad = {2, 5, 1, 1};
+  sm_fri_params bad = {2, 5, 1, 1, NULL};
   assert_int_equal(sm_fri_commit(&pr, &tr, ts.plan, &bad, ts.fi, 1), STARKML_ERR_ARG);
   /* A plan too small for the final interpolation. */
   sm_ntt_plan *tiny = make_plan(2);
@@ -768,7 +768,7 @@ static void threads_identical(void **state) {
   make_set(&ts, sizes, 3, 1, NULL, &rng);
   sm_fri_prover pr[3];
   for (int t = 0; t < 3; t++) {
-    sm_fri_params p = {1, 3, 3, t + 1};
+    sm_fri_params p = {1, 3, 3, t + 1, NULL};
     sm_transcript tr;
     sm_tr_init(&tr, DOMAIN);
     assert_int_equal(sm_fri_commit(&pr[t], &tr, ts.plan, &p, ts.fi, 3), STARKML_OK);
@@ -938,7 +938,7 @@ static void large_commit_slow(void **state) {
   make_set(&ts, sizes, 1, 3, NULL, &rng);
   sm_digest root1;
   for (int threads = 1; threads <= 4; threads *= 4) {
-    sm_fri_params p = {3, 3, 3, threads};
+    sm_fri_params p = {3, 3, 3, threads, NULL};
     sm_transcript tr;
     sm_tr_init(&tr, DOMAIN);
     sm_fri_prover pr;

@@ -24,6 +24,8 @@ if [ ! -x "$starkml" ]; then
   exit 2
 fi
 mkdir -p "$out"
+# STARKML_BACKEND=opencl|verilator proves on that backend (device 0): the cross-backend
+# CTest tests compare the result with the committed (CPU) proofs byte for byte.
 
 # One line per golden proof: output file, then the arguments of `starkml toy prove`.
 # Keep vectors/stark/README.md in step with this table.
@@ -36,6 +38,6 @@ vectors=(
 for line in "${vectors[@]}"; do
   read -r file args <<<"$line"
   # shellcheck disable=SC2086  # args is a list of words by construction
-  "$starkml" toy prove $args -o "$out/$file" --quiet
+  "$starkml" toy prove $args -o "$out/$file" --quiet ${STARKML_BACKEND:+--backend "$STARKML_BACKEND"}
   echo "wrote $out/$file"
 done

@@ -26,6 +26,8 @@ if [ ! -x "$starkml" ]; then
   exit 2
 fi
 mkdir -p "$out"
+# STARKML_BACKEND=opencl|verilator proves on that backend (device 0): the cross-backend
+# CTest tests compare the result with the committed (CPU) proofs byte for byte.
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -47,6 +49,7 @@ for line in "${proofs[@]}"; do
   read -r file m args <<<"$line"
   # shellcheck disable=SC2086  # args is a list of words by construction
   "$starkml" prove --pk "$tmp/$m.pk" --input "$models/$m/input.json" -o "$out/$file" \
-    --output "$tmp/$file.json" --preset fast --quiet $args >/dev/null
+    --output "$tmp/$file.json" --preset fast --quiet $args \
+    ${STARKML_BACKEND:+--backend "$STARKML_BACKEND"} >/dev/null
   echo "wrote $out/$file"
 done

@@ -1,0 +1,96 @@
+/* Backend dispatch (core/backend.h): the CPU reference unless a backend takes the call. */
+#include "core/backend.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/field.h"
+
+/* The argument checks every backend may rely on (those of core/ntt.h). */
+static starkml_status check_batch(const gl_t *data, size_t ncols, size_t col_stride,
+                                  unsigned log_n, sm_order in_order, sm_order out_order) {
+  if (log_n > SM_NTT_MAX_LOG_N) return STARKML_ERR_ARG;
+  if ((in_order != SM_ORDER_NATURAL && in_order != SM_ORDER_BITREV) ||
+      (out_order != SM_ORDER_NATURAL && out_order != SM_ORDER_BITREV))
+    return STARKML_ERR_ARG;
+  if (ncols > 1 && col_stride < ((size_t)1 << log_n)) return STARKML_ERR_ARG;
+  if (ncols > 0 && data == NULL) return STARKML_ERR_ARG;
+  return STARKML_OK;
+}
+
+starkml_status sm_be_ntt(sm_backend *be, sm_ntt_plan *plan, gl_t *data, size_t ncols,
+                         size_t col_stride, unsigned log_n, int inverse, sm_order in_order,
+                         sm_order out_order) {
+  if (be == NULL || be->ops->ntt == NULL)
+    return inverse ? sm_ntt_inverse(plan, data, ncols, col_stride, log_n, in_order, out_order)
+                   : sm_ntt_forward(plan, data, ncols, col_stride, log_n, in_order, out_order);
+  starkml_status s = check_batch(data, ncols, col_stride, log_n, in_order, out_order);
+  if (s != STARKML_OK || ncols == 0) return s;
+  return be->ops->ntt(be, data, ncols, col_stride, log_n, inverse, in_order, out_order);
+}
+
+starkml_status sm_be_coset_eval(sm_backend *be, sm_ntt_plan *plan, gl_t *out, size_t out_stride,
+                                const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
+                                size_t ncols, unsigned log_N, gl_t shift) {
+  if (be == NULL || (be->ops->coset_eval == NULL && be->ops->ntt == NULL))
+    return sm_coset_eval(plan, out, out_stride, coeffs, coeff_stride, n_coeffs, ncols, log_N,
+                         shift);
+  if (log_N > SM_NTT_MAX_LOG_N || shift >= GL_P) return STARKML_ERR_ARG;
+  const size_t N = (size_t)1 << log_N;
+  if (n_coeffs > N) return STARKML_ERR_ARG;
+  if (ncols > 1 && (out_stride < N || coeff_stride < n_coeffs)) return STARKML_ERR_ARG;
+  if (ncols == 0) return STARKML_OK;
+  if (out == NULL || (coeffs == NULL && n_coeffs > 0)) return STARKML_ERR_ARG;
+  /* Disjoint buffers (the CPU contract): [out, out + extent) and the coefficients'. */
+  if (n_coeffs > 0) {
+    const gl_t *oe = out + (ncols - 1) * out_stride + N;
+    const gl_t *ce = coeffs + (ncols - 1) * coeff_stride + n_coeffs;
+    if (out < ce && coeffs < oe) return STARKML_ERR_ARG;
+  }
+  if (be->ops->coset_eval != NULL)
+    return be->ops->coset_eval(be, out, out_stride, coeffs, coeff_stride, n_coeffs, ncols,
+                               log_N, shift);
+  /* c_j shift^j, zero-padded to N, then a forward NTT (natural in, bit-reversed out). */
+  for (size_t c = 0; c < ncols; c++) {
+    gl_t *o = out + c * out_stride;
+    const gl_t *k = coeffs + c * coeff_stride;
+    gl_t pw = 1;
+    for (size_t j = 0; j < n_coeffs; j++) {
+      o[j] = gl_mul(k[j], pw);
+      pw = gl_mul(pw, shift);
+    }
+    memset(o + n_coeffs, 0, (N - n_coeffs) * sizeof *o);
+  }
+  return be->ops->ntt(be, out, ncols, out_stride, log_N, 0, SM_ORDER_NATURAL, SM_ORDER_BITREV);
+}
+
+starkml_status sm_be_merkle_commit(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
+                                   size_t n_rows, size_t width, size_t col_stride,
+                                   const uint8_t *salts, size_t salt_len, int threads) {
+  if (be == NULL || be->ops->merkle_commit == NULL)
+    return sm_merkle_commit(tree, m, n_rows, width, col_stride, salts, salt_len, threads);
+  if (tree == NULL) return STARKML_ERR_ARG;
+  memset(tree, 0, sizeof *tree);
+  if (m == NULL || n_rows == 0 || (n_rows & (n_rows - 1)) != 0 || width == 0 ||
+      (salt_len > 0 && salts == NULL) || col_stride < n_rows || threads < 1)
+    return STARKML_ERR_ARG;
+  return be->ops->merkle_commit(be, tree, m, n_rows, width, col_stride, salts, salt_len);
+}
+
+int sm_be_has_fri_fold(const sm_backend *be) { return be != NULL && be->ops->fri_fold != NULL; }
+
+starkml_status sm_be_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,
+                              unsigned log_a, const gl3_t *bp, const gl_t *const *ix) {
+  if (!sm_be_has_fri_fold(be) || out == NULL || cur == NULL || R == 0 || log_a == 0 ||
+      bp == NULL || ix == NULL)
+    return STARKML_ERR_ARG;
+  return be->ops->fri_fold(be, out, cur, R, log_a, bp, ix);
+}
+
+const char *sm_be_name(const sm_backend *be) { return be != NULL ? be->ops->name : "cpu"; }
+
+const char *sm_be_last_error(const sm_backend *be) { return be != NULL ? be->last_error : ""; }
+
+void sm_be_free(sm_backend *be) {
+  if (be != NULL && be->ops->destroy != NULL) be->ops->destroy(be);
+}
