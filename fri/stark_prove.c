@@ -773,6 +773,10 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   out.buf = NULL;
 
 done:
+  if (s == STARKML_ERR_BACKEND || (s == STARKML_ERR_NOMEM && ctx->backend != NULL))
+    sm_log(ctx, "prove: the %s backend failed: %s", sm_be_name(ctx->backend),
+           sm_be_last_error(ctx->backend)[0] ? sm_be_last_error(ctx->backend)
+                                             : starkml_strerror(s));
   if (tp != NULL)
     for (size_t t = 0; t < T; t++) tprover_free(&tp[t]);
   if (ti != NULL) sm_tinfo_free(ti, T);
