@@ -1,12 +1,13 @@
 /*
- * The backend dispatch (core/backend.h) with a reference "device" written here from the
- * definitions alone: a naive O(n^2) DFT for `ntt`, a pass-through Merkle commit that
- * counts its calls, and a FRI fold computed from the contract in core/backend.h. The
- * dispatch must route the prover's work through the backend (a corrupting device changes
- * the proof, a failing one fails it: nothing falls back), and the host-side coset
- * evaluation that backends without their own get must equal sm_coset_eval. A whole proof
- * made through this device is byte-identical to the CPU's: the property every real
- * backend (OpenCL, Verilator) is held to.
+ * The backend dispatch (core/backend.h) with a reference "device" written here
+ * from the definitions alone: a naive O(n^2) DFT for `ntt`, a pass-through
+ * Merkle commit that counts its calls, and a FRI fold computed from the
+ * contract in core/backend.h. The dispatch must route the prover's work through
+ * the backend (a corrupting device changes the proof, a failing one fails it:
+ * nothing falls back), and the host-side coset evaluation that backends without
+ * their own get must equal sm_coset_eval. A whole proof made through this
+ * device is byte-identical to the CPU's: the property every real backend
+ * (OpenCL, Verilator) is held to.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +19,26 @@
 
 typedef struct {
   size_t ntt_calls, merkle_calls, fold_calls;
-  int corrupt;  /* flip one output element of the next NTT */
-  int fail;     /* report a device failure */
-  int no_fold;  /* leave fri_fold to the CPU */
+  int corrupt; /* flip one output element of the next NTT */
+  int fail;    /* report a device failure */
+  int no_fold; /* leave fri_fold to the CPU */
 } naive_dev;
 
 static gl_t pow_gl(gl_t b, uint64_t e) { return gl_exp(b, e); }
 
-/* One column, by the definition: A_i = sum_j a_j w^(ij) (inverse: w^-1 and 1/n). */
-static void naive_column(gl_t *x, unsigned log_n, int inverse, sm_order in, sm_order out) {
+/* One column, by the definition: A_i = sum_j a_j w^(ij) (inverse: w^-1 and
+ * 1/n). */
+static void naive_column(gl_t *x, unsigned log_n, int inverse, sm_order in,
+                         sm_order out) {
   const size_t n = (size_t)1 << log_n;
   gl_t *a = calloc(n, sizeof *a), *r = calloc(n, sizeof *r);
   assert_non_null(a);
   assert_non_null(r);
-  for (size_t i = 0; i < n; i++) a[i] = x[in == SM_ORDER_BITREV ? sm_bitrev(i, log_n) : i];
+  for (size_t i = 0; i < n; i++)
+    a[i] = x[in == SM_ORDER_BITREV ? sm_bitrev(i, log_n) : i];
   gl_t w = gl_root_of_unity(log_n);
-  if (inverse) w = gl_inv(w);
+  if (inverse)
+    w = gl_inv(w);
   const gl_t ninv = gl_inv((gl_t)n);
   for (size_t i = 0; i < n; i++) {
     gl_t acc = 0, wi = pow_gl(w, i), p = 1;
@@ -43,14 +48,15 @@ static void naive_column(gl_t *x, unsigned log_n, int inverse, sm_order in, sm_o
     }
     r[i] = inverse ? gl_mul(acc, ninv) : acc;
   }
-  for (size_t i = 0; i < n; i++) x[out == SM_ORDER_BITREV ? sm_bitrev(i, log_n) : i] = r[i];
+  for (size_t i = 0; i < n; i++)
+    x[out == SM_ORDER_BITREV ? sm_bitrev(i, log_n) : i] = r[i];
   free(a);
   free(r);
 }
 
-static starkml_status dev_ntt(sm_backend *be, gl_t *data, size_t ncols, size_t col_stride,
-                              unsigned log_n, int inverse, sm_order in_order,
-                              sm_order out_order) {
+static starkml_status dev_ntt(sm_backend *be, gl_t *data, size_t ncols,
+                              size_t col_stride, unsigned log_n, int inverse,
+                              sm_order in_order, sm_order out_order) {
   naive_dev *d = be->impl;
   d->ntt_calls++;
   if (d->fail) {
@@ -66,30 +72,35 @@ static starkml_status dev_ntt(sm_backend *be, gl_t *data, size_t ncols, size_t c
   return STARKML_OK;
 }
 
-static starkml_status dev_merkle(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
-                                 size_t n_rows, size_t width, size_t col_stride,
-                                 const uint8_t *salts, size_t salt_len) {
+static starkml_status dev_merkle(sm_backend *be, sm_merkle_tree *tree,
+                                 const gl_t *m, size_t n_rows, size_t width,
+                                 size_t col_stride, const uint8_t *salts,
+                                 size_t salt_len) {
   ((naive_dev *)be->impl)->merkle_calls++;
-  return sm_merkle_commit(tree, m, n_rows, width, col_stride, salts, salt_len, 1);
+  return sm_merkle_commit(tree, m, n_rows, width, col_stride, salts, salt_len,
+                          1);
 }
 
 /* The fold of core/backend.h's contract, value by value. */
-static starkml_status dev_fold(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,
-                               unsigned log_a, const gl3_t *bp, const gl_t *const *ix) {
+static starkml_status dev_fold(sm_backend *be, gl3_t *out, const gl_t *cur,
+                               size_t R, unsigned log_a, const gl3_t *bp,
+                               const gl_t *const *ix) {
   ((naive_dev *)be->impl)->fold_calls++;
   const size_t a = (size_t)1 << log_a;
   const gl_t half = gl_inv(2);
   gl3_t v[16];
   for (size_t m = 0; m < R; m++) {
     for (size_t r = 0; r < a; r++)
-      for (int k = 0; k < 3; k++) v[r].v[k] = cur[(3 * r + (size_t)k) * R + m];
+      for (int k = 0; k < 3; k++)
+        v[r].v[k] = cur[(3 * r + (size_t)k) * R + m];
     size_t h = a;
     for (unsigned r = 0; r < log_a; r++) {
       h >>= 1;
       for (size_t u = 0; u < h; u++) {
         gl3_t lo = v[2 * u], hi = v[2 * u + 1];
         gl3_t even = gl3_mul_base(gl3_add(lo, hi), half);
-        gl3_t odd = gl3_mul_base(gl3_sub(lo, hi), ix[r][(a >> (r + 1)) * m + u]);
+        gl3_t odd =
+            gl3_mul_base(gl3_sub(lo, hi), ix[r][(a >> (r + 1)) * m + u]);
         v[u] = gl3_add(even, gl3_mul(bp[r], odd));
       }
     }
@@ -100,12 +111,13 @@ static starkml_status dev_fold(sm_backend *be, gl3_t *out, const gl_t *cur, size
 
 static void dev_destroy(sm_backend *be) { free(be); }
 
-static const sm_backend_ops naive_ops = {"naive", dev_ntt, NULL, dev_merkle, dev_fold,
-                                         dev_destroy};
-static const sm_backend_ops naive_ops_nofold = {"naive", dev_ntt, NULL, dev_merkle, NULL,
-                                                dev_destroy};
+static const sm_backend_ops naive_ops = {"naive",    dev_ntt,  NULL,
+                                         dev_merkle, dev_fold, dev_destroy};
+static const sm_backend_ops naive_ops_nofold = {
+    "naive", dev_ntt, NULL, dev_merkle, NULL, dev_destroy};
 
-/* A context whose backend is the naive device d (the context frees the backend object). */
+/* A context whose backend is the naive device d (the context frees the backend
+ * object). */
 static starkml_ctx *ctx_with(naive_dev *d) {
   starkml_ctx *ctx = NULL;
   assert_int_equal(starkml_ctx_create(&ctx, 2), STARKML_OK);
@@ -120,10 +132,12 @@ static starkml_ctx *ctx_with(naive_dev *d) {
 }
 
 static void random_cols(gl_t *x, size_t len, uint64_t *rng) {
-  for (size_t i = 0; i < len; i++) x[i] = sm_test_next(rng) % GL_P;
+  for (size_t i = 0; i < len; i++)
+    x[i] = sm_test_next(rng) % GL_P;
 }
 
-/* sm_be_ntt through the device equals the CPU for every order pair and stride. */
+/* sm_be_ntt through the device equals the CPU for every order pair and stride.
+ */
 static void ntt_matches_cpu(void **state) {
   (void)state;
   uint64_t rng = sm_test_seed() ^ 0xB1;
@@ -135,14 +149,17 @@ static void ntt_matches_cpu(void **state) {
     for (int inv = 0; inv < 2; inv++)
       for (int io = 0; io < 4; io++) {
         const size_t n = (size_t)1 << log_n, stride = n + 3, cols = 3;
-        gl_t *x = calloc(cols * stride, sizeof *x), *y = calloc(cols * stride, sizeof *y);
+        gl_t *x = calloc(cols * stride, sizeof *x),
+             *y = calloc(cols * stride, sizeof *y);
         random_cols(x, cols * stride, &rng);
         memcpy(y, x, cols * stride * sizeof *x);
         sm_order in = (sm_order)(io & 1), out = (sm_order)(io >> 1);
-        assert_int_equal(sm_be_ntt(ctx->backend, plan, x, cols, stride, log_n, inv, in, out),
-                         STARKML_OK);
-        assert_int_equal(sm_be_ntt(NULL, plan, y, cols, stride, log_n, inv, in, out),
-                         STARKML_OK);
+        assert_int_equal(
+            sm_be_ntt(ctx->backend, plan, x, cols, stride, log_n, inv, in, out),
+            STARKML_OK);
+        assert_int_equal(
+            sm_be_ntt(NULL, plan, y, cols, stride, log_n, inv, in, out),
+            STARKML_OK);
         assert_memory_equal(x, y, cols * stride * sizeof *x);
         free(x);
         free(y);
@@ -150,14 +167,15 @@ static void ntt_matches_cpu(void **state) {
   assert_true(d.ntt_calls > 0);
   /* The dispatcher's argument checks hold for backends too. */
   gl_t z[4] = {0};
-  assert_int_equal(sm_be_ntt(ctx->backend, plan, z, 2, 2, 2, 0, SM_ORDER_NATURAL,
-                             SM_ORDER_NATURAL),
+  assert_int_equal(sm_be_ntt(ctx->backend, plan, z, 2, 2, 2, 0,
+                             SM_ORDER_NATURAL, SM_ORDER_NATURAL),
                    STARKML_ERR_ARG);
   sm_ntt_plan_free(plan);
   starkml_ctx_destroy(ctx);
 }
 
-/* The host-side coset evaluation of backends that only have `ntt` equals sm_coset_eval. */
+/* The host-side coset evaluation of backends that only have `ntt` equals
+ * sm_coset_eval. */
 static void coset_eval_matches_cpu(void **state) {
   (void)state;
   uint64_t rng = sm_test_seed() ^ 0xB2;
@@ -173,9 +191,12 @@ static void coset_eval_matches_cpu(void **state) {
     gl_t *a = calloc(cols * N, sizeof *a), *b = calloc(cols * N, sizeof *b);
     random_cols(coef, cols * cs, &rng);
     gl_t shift = sm_test_next(&rng) % GL_P;
-    assert_int_equal(sm_be_coset_eval(ctx->backend, plan, a, N, coef, cs, nc, cols, log_N, shift),
+    assert_int_equal(sm_be_coset_eval(ctx->backend, plan, a, N, coef, cs, nc,
+                                      cols, log_N, shift),
                      STARKML_OK);
-    assert_int_equal(sm_coset_eval(plan, b, N, coef, cs, nc, cols, log_N, shift), STARKML_OK);
+    assert_int_equal(
+        sm_coset_eval(plan, b, N, coef, cs, nc, cols, log_N, shift),
+        STARKML_OK);
     assert_memory_equal(a, b, cols * N * sizeof *a);
     free(coef);
     free(a);
@@ -184,14 +205,16 @@ static void coset_eval_matches_cpu(void **state) {
   /* Overlapping buffers are refused before the device sees them. */
   gl_t buf[512] = {0};
   size_t before = d.ntt_calls;
-  assert_int_equal(sm_be_coset_eval(ctx->backend, plan, buf, 256, buf + 8, 16, 16, 1, 8, 7),
-                   STARKML_ERR_ARG);
+  assert_int_equal(
+      sm_be_coset_eval(ctx->backend, plan, buf, 256, buf + 8, 16, 16, 1, 8, 7),
+      STARKML_ERR_ARG);
   assert_int_equal(d.ntt_calls, before);
   sm_ntt_plan_free(plan);
   starkml_ctx_destroy(ctx);
 }
 
-static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len, starkml_status *st) {
+static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len,
+                          starkml_status *st) {
   sm_stark_toy f;
   memset(&f, 0, sizeof f);
   starkml_status s = which == 0   ? sm_air_toy_fibonacci(&f.toy, 6, 1, 1)
@@ -200,8 +223,10 @@ static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len, star
   assert_int_equal(s, STARKML_OK);
   sm_stark_toy_wire(&f);
   sm_stark_options opt;
-  assert_int_equal(sm_stark_options_preset(&opt, SM_PRESET_FAST, &f.st, zk), STARKML_OK);
-  /* The setup runs on the CPU: the roots are the reference the prover must reproduce. */
+  assert_int_equal(sm_stark_options_preset(&opt, SM_PRESET_FAST, &f.st, zk),
+                   STARKML_OK);
+  /* The setup runs on the CPU: the roots are the reference the prover must
+   * reproduce. */
   starkml_ctx *cpu = ctx_with(NULL);
   assert_int_equal(sm_stark_setup(cpu, f.roots, &f.st, &f.w, &opt), STARKML_OK);
   starkml_ctx_destroy(cpu);
@@ -213,36 +238,39 @@ static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len, star
   return proof;
 }
 
-/* Whole proofs through the device (with and without its fold) equal the CPU's bytes. */
+/* Whole proofs through the device (with and without its fold) equal the CPU's
+ * bytes. */
 static void proofs_byte_identical(void **state) {
   (void)state;
-  for (int which = 0; which < 3; which++)
-    for (int zk = 0; zk < 2; zk++)
-      for (int no_fold = 0; no_fold < 2; no_fold++) {
-        naive_dev d = {0};
-        d.no_fold = no_fold;
-        starkml_ctx *dev = ctx_with(&d), *cpu = ctx_with(NULL);
-        size_t la = 0, lb = 0;
-        starkml_status sa, sb;
-        uint8_t *a = prove_toy(dev, which, zk, &la, &sa);
-        uint8_t *b = prove_toy(cpu, which, zk, &lb, &sb);
-        assert_int_equal(sa, STARKML_OK);
-        assert_int_equal(sb, STARKML_OK);
-        assert_int_equal(la, lb);
-        assert_memory_equal(a, b, la);
-        /* The work went through the device. */
-        assert_true(d.ntt_calls > 0);
-        assert_true(d.merkle_calls > 0);
-        assert_true(no_fold ? d.fold_calls == 0 : d.fold_calls > 0);
-        free(a);
-        free(b);
-        starkml_ctx_destroy(dev);
-        starkml_ctx_destroy(cpu);
-      }
+  /* Every toy with zero knowledge and the device's fold; one without either. */
+  static const int cases[][3] = {{0, 1, 0}, {1, 1, 0}, {2, 1, 0}, {0, 0, 1}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const int which = cases[c][0], zk = cases[c][1], no_fold = cases[c][2];
+    naive_dev d = {0};
+    d.no_fold = no_fold;
+    starkml_ctx *dev = ctx_with(&d), *cpu = ctx_with(NULL);
+    size_t la = 0, lb = 0;
+    starkml_status sa, sb;
+    uint8_t *a = prove_toy(dev, which, zk, &la, &sa);
+    uint8_t *b = prove_toy(cpu, which, zk, &lb, &sb);
+    assert_int_equal(sa, STARKML_OK);
+    assert_int_equal(sb, STARKML_OK);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la);
+    /* The work went through the device. */
+    assert_true(d.ntt_calls > 0);
+    assert_true(d.merkle_calls > 0);
+    assert_true(no_fold ? d.fold_calls == 0 : d.fold_calls > 0);
+    free(a);
+    free(b);
+    starkml_ctx_destroy(dev);
+    starkml_ctx_destroy(cpu);
+  }
 }
 
-/* A device that gets one value wrong changes the proof (or fails the prover's own checks);
-   a device that fails fails the proof with STARKML_ERR_BACKEND. Nothing falls back. */
+/* A device that gets one value wrong changes the proof (or fails the prover's
+   own checks); a device that fails fails the proof with STARKML_ERR_BACKEND.
+   Nothing falls back. */
 static void faults_are_not_hidden(void **state) {
   (void)state;
   starkml_ctx *cpu = ctx_with(NULL);
@@ -267,27 +295,35 @@ static void faults_are_not_hidden(void **state) {
   p = prove_toy(ctx, 0, 1, &lb, &sb);
   assert_int_equal(sb, STARKML_ERR_BACKEND);
   assert_null(p);
-  assert_string_equal(sm_be_last_error(ctx->backend), "naive device: failure requested by the test");
+  assert_string_equal(sm_be_last_error(ctx->backend),
+                      "naive device: failure requested by the test");
   starkml_ctx_destroy(ctx);
   free(ref);
   starkml_ctx_destroy(cpu);
 }
 
-/* The public selection API: names, indices and "not in this build" are errors with a why. */
+/* The public selection API: names, indices and "not in this build" are errors
+ * with a why. */
 static void set_backend_api(void **state) {
   (void)state;
   starkml_ctx *ctx = ctx_with(NULL);
   char why[256];
   assert_string_equal(starkml_ctx_backend(ctx), "cpu");
-  assert_int_equal(starkml_ctx_set_backend(ctx, "cpu", 0, why, sizeof why), STARKML_OK);
-  assert_int_equal(starkml_ctx_set_backend(ctx, "cpu", 1, why, sizeof why), STARKML_ERR_ARG);
+  assert_int_equal(starkml_ctx_set_backend(ctx, "cpu", 0, why, sizeof why),
+                   STARKML_OK);
+  assert_int_equal(starkml_ctx_set_backend(ctx, "cpu", 1, why, sizeof why),
+                   STARKML_ERR_ARG);
   assert_true(why[0] != '\0');
-  assert_int_equal(starkml_ctx_set_backend(ctx, "gpu", 0, why, sizeof why), STARKML_ERR_ARG);
+  assert_int_equal(starkml_ctx_set_backend(ctx, "gpu", 0, why, sizeof why),
+                   STARKML_ERR_ARG);
   assert_non_null(strstr(why, "gpu"));
-  assert_int_equal(starkml_ctx_set_backend(ctx, "opencl", -1, why, sizeof why), STARKML_ERR_ARG);
-  assert_int_equal(starkml_ctx_set_backend(NULL, "cpu", 0, why, sizeof why), STARKML_ERR_ARG);
+  assert_int_equal(starkml_ctx_set_backend(ctx, "opencl", -1, why, sizeof why),
+                   STARKML_ERR_ARG);
+  assert_int_equal(starkml_ctx_set_backend(NULL, "cpu", 0, why, sizeof why),
+                   STARKML_ERR_ARG);
   /* A device index no backend has. */
-  starkml_status s = starkml_ctx_set_backend(ctx, "opencl", 1000, why, sizeof why);
+  starkml_status s =
+      starkml_ctx_set_backend(ctx, "opencl", 1000, why, sizeof why);
   assert_true(s == STARKML_ERR_ARG || s == STARKML_ERR_BACKEND);
   assert_true(why[0] != '\0');
   assert_string_equal(starkml_ctx_backend(ctx), "cpu");
@@ -303,6 +339,8 @@ static void set_backend_api(void **state) {
   starkml_ctx_destroy(ctx);
 }
 
-SM_TEST_MAIN(cmocka_unit_test(ntt_matches_cpu), cmocka_unit_test(coset_eval_matches_cpu),
-             cmocka_unit_test(proofs_byte_identical), cmocka_unit_test(faults_are_not_hidden),
+SM_TEST_MAIN(cmocka_unit_test(ntt_matches_cpu),
+             cmocka_unit_test(coset_eval_matches_cpu),
+             cmocka_unit_test(proofs_byte_identical),
+             cmocka_unit_test(faults_are_not_hidden),
              cmocka_unit_test(set_backend_api))
