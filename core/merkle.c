@@ -223,3 +223,20 @@ starkml_status sm_merkle_verify(const sm_digest *root, unsigned log_n, size_t in
   /* Roots are public, so a plain comparison leaks nothing. */
   return memcmp(cur.b, root->b, SM_DIGEST_LEN) == 0 ? STARKML_OK : STARKML_REJECT;
 }
+
+starkml_status sm_merkle_cap_root(sm_digest *root, const sm_digest *cap, unsigned height) {
+  if (root == NULL || cap == NULL || height > 30) return STARKML_ERR_ARG;
+  if (height == 0) {
+    *root = cap[0];
+    return STARKML_OK;
+  }
+  /* A heap of the top height + 1 levels: the cap at its leaf level, hashed up. */
+  const size_t n = (size_t)1 << height;
+  sm_digest *nodes = malloc((2 * n - 1) * sizeof *nodes);
+  if (nodes == NULL) return STARKML_ERR_NOMEM;
+  memcpy(nodes + n - 1, cap, n * sizeof *nodes);
+  for (unsigned L = height; L-- > 0;) hash_nodes(nodes, ((size_t)1 << L) - 1, (size_t)1 << L);
+  *root = nodes[0];
+  free(nodes);
+  return STARKML_OK;
+}

@@ -81,4 +81,21 @@ starkml_status sm_merkle_path(const sm_merkle_tree *tree, sm_digest *path, size_
 starkml_status sm_merkle_verify(const sm_digest *root, unsigned log_n, size_t index,
                                 const sm_digest *leaf, const sm_digest *path);
 
+/*
+ * Merkle caps. The cap of height c (0 <= c <= log_n) is the 2^c nodes of level c, left to
+ * right: nodes[2^c - 1 .. 2^(c+1) - 1) of a tree. A proof that sends a tree's cap once lets
+ * every inclusion path stop at level c: leaf r sits below cap node r >> (log_n - c), at
+ * position r & (2^(log_n - c) - 1) of that node's subtree, so sm_merkle_verify with that
+ * cap node as the root and log_n - c levels checks it. Height 0 is the root alone.
+ */
+static inline const sm_digest *sm_merkle_cap(const sm_merkle_tree *tree, unsigned height) {
+  return &tree->nodes[((size_t)1 << height) - 1];
+}
+
+/*
+ * The root above a cap of height `height` (2^height digests, left to right).
+ * Returns: STARKML_OK, or STARKML_ERR_ARG (NULL pointers, height > 30), STARKML_ERR_NOMEM.
+ */
+starkml_status sm_merkle_cap_root(sm_digest *root, const sm_digest *cap, unsigned height);
+
 #endif

@@ -93,6 +93,18 @@ starkml_status sm_stark_absorb_statement(sm_transcript *tr, const sm_stark_state
                                          const sm_stark_options *opt, const sm_tinfo *ti);
 
 /* calloc that treats n = 0 as 1 and refuses products that overflow. */
+/*
+ * Merkle cap height of a table's trees (depth `depth`) in a proof of n_queries queries:
+ * the bit length of n_queries, at most the depth. The proof sends each tree's 2^c cap
+ * digests once and every path stops below the cap: q paths lose c digests each for 2^c
+ * sent once, which is about the best trade (q c - 2^c is largest near 2^c = q / ln 2).
+ */
+static inline unsigned sm_stark_cap_height(unsigned depth, uint32_t n_queries) {
+  unsigned c = 0;
+  while (c < 31 && (n_queries >> c) != 0) c++;
+  return c < depth ? c : depth;
+}
+
 static inline void *sm_xcalloc(size_t n, size_t size) {
   if (n == 0) n = 1;
   if (size != 0 && n > SIZE_MAX / size) return NULL;

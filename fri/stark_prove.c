@@ -362,16 +362,23 @@ static void w_section(sm_writer *out, uint32_t tag, sm_writer *sec) {
   sm_w_bytes(out, sec->buf, sec->len);
 }
 
+/* One opened row: values, salt, and the path up to the tree's cap of height cap_h. */
 static void w_row(sm_writer *w, const sm_merkle_tree *tree, const gl_t *lde, size_t cols,
-                  size_t big, size_t row, const uint8_t *salts, sm_digest *path) {
+                  size_t big, size_t row, const uint8_t *salts, sm_digest *path,
+                  unsigned cap_h) {
   for (size_t c = 0; c < cols; c++) sm_w_gl(w, lde[c * big + row]);
   if (salts != NULL) sm_w_bytes(w, salts + row * SM_STARK_SALT_LEN, SM_STARK_SALT_LEN);
-  if (sm_merkle_path(tree, path, row) != STARKML_OK) {
+  if (sm_merkle_path(tree, path, row) != STARKML_OK || cap_h > tree->log_n) {
     w->err = STARKML_ERR_INTERNAL;
     return;
   }
-  sm_w_u32(w, tree->log_n);
-  for (unsigned l = 0; l < tree->log_n; l++) sm_w_bytes(w, path[l].b, SM_DIGEST_LEN);
+  sm_w_u32(w, tree->log_n - cap_h);
+  for (unsigned l = 0; l < tree->log_n - cap_h; l++) sm_w_bytes(w, path[l].b, SM_DIGEST_LEN);
+}
+
+/* A tree's cap of height cap_h (2^cap_h digests). */
+static void w_cap(sm_writer *w, const sm_merkle_tree *tree, unsigned cap_h) {
+  sm_w_bytes(w, sm_merkle_cap(tree, cap_h)->b, ((size_t)SM_DIGEST_LEN) << cap_h);
 }
 
 /* ---- the prover ----------------------------------------------------------------------- */
@@ -721,12 +728,14 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   w_section(&out, SM_SEC_HEADER, &sec);
   sec.len = 0;
   for (size_t t = 0; t < T; t++) {
-    sm_w_bytes(&sec, sm_merkle_root(&tp[t].main_tree)->b, SM_DIGEST_LEN);
+    const unsigned ch = sm_stark_cap_height(ti[t].log_big, opt->n_queries);
+    if (ti[t].user->n_pre > 0) w_cap(&sec, &tp[t].pre_tree, ch);
+    w_cap(&sec, &tp[t].main_tree, ch);
     if (ti[t].n_aux > 0) {
-      sm_w_bytes(&sec, sm_merkle_root(&tp[t].aux_tree)->b, SM_DIGEST_LEN);
+      w_cap(&sec, &tp[t].aux_tree, ch);
       sm_w_gl3(&sec, tp[t].claimed);
     }
-    sm_w_bytes(&sec, sm_merkle_root(&tp[t].quot_tree)->b, SM_DIGEST_LEN);
+    w_cap(&sec, &tp[t].quot_tree, ch);
   }
   w_section(&out, SM_SEC_COMMITMENTS, &sec);
   sec.len = 0;
@@ -747,15 +756,17 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     for (size_t t = 0; t < T; t++) {
       const sm_tinfo *x = &ti[t];
       const size_t row = qidx[qi] >> (log_big_max - x->log_big);
+      const unsigned ch = sm_stark_cap_height(x->log_big, opt->n_queries);
       if (x->user->n_pre > 0)
-        w_row(&sec, &tp[t].pre_tree, tp[t].pre_lde, x->user->n_pre, x->big, row, NULL, path);
+        w_row(&sec, &tp[t].pre_tree, tp[t].pre_lde, x->user->n_pre, x->big, row, NULL, path,
+              ch);
       w_row(&sec, &tp[t].main_tree, tp[t].main_lde, x->n_main, x->big, row,
-            tp[t].salt_main, path);
+            tp[t].salt_main, path, ch);
       if (x->n_aux > 0)
         w_row(&sec, &tp[t].aux_tree, tp[t].aux_lde, 3 * (size_t)x->n_aux, x->big, row,
-              tp[t].salt_aux, path);
+              tp[t].salt_aux, path, ch);
       w_row(&sec, &tp[t].quot_tree, tp[t].quot_lde, x->n_quot_cols, x->big, row,
-            tp[t].salt_quot, path);
+            tp[t].salt_quot, path, ch);
     }
     sm_fri_query_proof fq;
     if ((s = sm_fri_open(&fq, &fri, qidx[qi])) != STARKML_OK) goto done;

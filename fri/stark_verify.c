@@ -11,11 +11,26 @@
 #include "core/ctx.h"
 #include "fri/stark_internal.h"
 
+/* The trees of a table, in the proof's order (the Merkle caps of each, 2^cap_h digests). */
+enum { TREE_PRE, TREE_MAIN, TREE_AUX, TREE_QUOT, N_TREES };
+
 typedef struct {
-  sm_digest main_root, aux_root, quot_root;
+  sm_digest main_root, aux_root, quot_root; /* above the caps: what the transcript absorbs */
+  sm_digest *caps;                          /* N_TREES caps of 2^cap_h digests each */
+  unsigned cap_h;
   gl3_t claimed;
   gl3_t *ood;
+  /* The DEEP terms that do not depend on the query: sum_c w_c f_c(z), sum_c w'_c f_c(z w)
+     and sum_k w''_k q_k(z), for this table's weights. */
+  gl3_t kz, kzw, kq;
 } vtable;
+
+/* Reads a cap of height h into cap and hashes it up to root. */
+static starkml_status r_cap(sm_reader *r, sm_digest *cap, unsigned h, sm_digest *root) {
+  for (size_t i = 0; i < ((size_t)1 << h); i++) sm_r_bytes(r, cap[i].b, SM_DIGEST_LEN);
+  if (r->err != STARKML_OK) return STARKML_ERR_PARSE;
+  return sm_merkle_cap_root(root, cap, h);
+}
 
 /* One opened row of one tree: values, salt, path. */
 typedef struct {
@@ -60,12 +75,16 @@ static void vrow_free(vrow *r) {
   free(r->path);
 }
 
-static int row_ok(const sm_digest *root, const vrow *row, size_t width, int salted,
-                  unsigned depth, size_t index) {
+/* Row `index` of a tree with the given cap (height cap_h) and depth: the path (depth -
+   cap_h digests) leads to the cap node above the row. */
+static int row_ok(const sm_digest *cap, unsigned cap_h, const vrow *row, size_t width,
+                  int salted, unsigned depth, size_t index) {
   sm_digest leaf;
   sm_merkle_leaf(&leaf, row->vals, width, salted ? row->salt : NULL,
                  salted ? SM_STARK_SALT_LEN : 0);
-  return sm_merkle_verify(root, depth, index, &leaf, row->path) == STARKML_OK;
+  const unsigned d = depth - cap_h;
+  return sm_merkle_verify(&cap[index >> d], d, index & (((size_t)1 << d) - 1), &leaf,
+                          row->path) == STARKML_OK;
 }
 
 /* The constraints' combination at z against the quotient pieces' values at z. */
@@ -113,7 +132,23 @@ static int ood_ok(const sm_tinfo *x, const vtable *vt, const gl_t *publics, gl3_
   return ok && gl3_eq(lhs, rhs);
 }
 
-/* P_t at the opened row (x = the row's LDE point), from the openings and OOD values. */
+/* The query-independent parts of deep_at for table x (weights w), into vt->kz, kzw, kq. */
+static void deep_constants(const sm_tinfo *x, vtable *vt, const gl3_t *w) {
+  const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
+  gl3_t kz = gl3_from_base(0), kzw = kz, kq = kz;
+  for (size_t c = 0; c < nbo; c++) {
+    kz = gl3_add(kz, gl3_mul(w[c], vt->ood[c]));
+    kzw = gl3_add(kzw, gl3_mul(w[nbo + c], vt->ood[nbo + c]));
+  }
+  for (size_t c = 0; c < nq; c++) kq = gl3_add(kq, gl3_mul(w[2 * nbo + c], vt->ood[2 * nbo + c]));
+  vt->kz = kz, vt->kzw = kzw, vt->kq = kq;
+}
+
+/*
+ * P_t at the opened row (x = the row's LDE point), from the openings and OOD values:
+ * sum_c w_c (f_c(x) - f_c(z)) = sum_c w_c f_c(x) - kz, and so on, so each opened value
+ * costs an extension-by-base product (deep_constants holds the rest).
+ */
 static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl_t xp, gl3_t z,
                      gl3_t zw, const gl3_t *w) {
   const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
@@ -123,12 +158,11 @@ static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl_t x
     gl_t v = c < n_pre            ? o->pre.vals[c]
              : c < n_pre + n_main ? o->main.vals[c - n_pre]
                                   : o->aux.vals[c - n_pre - n_main];
-    sz = gl3_add(sz, gl3_mul(w[c], gl3_sub(gl3_from_base(v), vt->ood[c])));
-    szw = gl3_add(szw, gl3_mul(w[nbo + c], gl3_sub(gl3_from_base(v), vt->ood[nbo + c])));
+    sz = gl3_add(sz, gl3_mul_base(w[c], v));
+    szw = gl3_add(szw, gl3_mul_base(w[nbo + c], v));
   }
-  for (size_t c = 0; c < nq; c++)
-    sq = gl3_add(sq, gl3_mul(w[2 * nbo + c],
-                             gl3_sub(gl3_from_base(o->quot.vals[c]), vt->ood[2 * nbo + c])));
+  for (size_t c = 0; c < nq; c++) sq = gl3_add(sq, gl3_mul_base(w[2 * nbo + c], o->quot.vals[c]));
+  sz = gl3_sub(sz, vt->kz), szw = gl3_sub(szw, vt->kzw), sq = gl3_sub(sq, vt->kq);
   gl3_t X = gl3_from_base(xp);
   gl3_t v = gl3_mul(gl3_add(sz, sq), sm_gl3_inv(gl3_sub(X, z)));
   v = gl3_add(v, gl3_mul(szw, sm_gl3_inv(gl3_sub(X, zw))));
@@ -166,7 +200,7 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   starkml_status *qstat = NULL;
   sm_stark_reject *qreason = NULL;
   size_t *qidx = NULL, n_op = 0, n_fq = 0;
-  int ti_ok = 0, fv_ok = 0;
+  int ti_ok = 0, fv_ok = 0, pre_bad = 0;
   sm_fri_verifier fv;
   memset(&fv, 0, sizeof fv);
   sm_transcript tr;
@@ -267,18 +301,29 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   }
   /* Commitments. */
   if ((s = r_section(&r, SM_SEC_COMMITMENTS, &sec)) != STARKML_OK) goto done;
-  for (size_t t = 0; t < T; t++) {
-    sm_r_bytes(&sec, vt[t].main_root.b, SM_DIGEST_LEN);
-    if (ti[t].n_aux > 0) {
-      sm_r_bytes(&sec, vt[t].aux_root.b, SM_DIGEST_LEN);
+  for (size_t t = 0; t < T && s == STARKML_OK; t++) {
+    const unsigned h = vt[t].cap_h = sm_stark_cap_height(ti[t].log_big, opt.n_queries);
+    const size_t nc = (size_t)1 << h;
+    if ((vt[t].caps = sm_xcalloc(N_TREES * nc, sizeof(sm_digest))) == NULL) {
+      s = STARKML_ERR_NOMEM;
+      break;
+    }
+    if (ti[t].user->n_pre > 0) {
+      /* The preprocessed tree's cap must hash to the setup's root. */
+      sm_digest pre_root;
+      s = r_cap(&sec, vt[t].caps + TREE_PRE * nc, h, &pre_root);
+      if (s == STARKML_OK && memcmp(pre_root.b, st->pre_roots[t].b, SM_DIGEST_LEN) != 0)
+        pre_bad = 1;
+    }
+    if (s == STARKML_OK) s = r_cap(&sec, vt[t].caps + TREE_MAIN * nc, h, &vt[t].main_root);
+    if (s == STARKML_OK && ti[t].n_aux > 0) {
+      s = r_cap(&sec, vt[t].caps + TREE_AUX * nc, h, &vt[t].aux_root);
       sm_r_gl3(&sec, &vt[t].claimed);
     }
-    sm_r_bytes(&sec, vt[t].quot_root.b, SM_DIGEST_LEN);
+    if (s == STARKML_OK) s = r_cap(&sec, vt[t].caps + TREE_QUOT * nc, h, &vt[t].quot_root);
   }
-  if (sm_r_finish(&sec) != STARKML_OK) {
-    s = STARKML_ERR_PARSE;
-    goto done;
-  }
+  if (s == STARKML_OK && sm_r_finish(&sec) != STARKML_OK) s = STARKML_ERR_PARSE;
+  if (s != STARKML_OK) goto done;
   /* Out-of-domain values. */
   if ((s = r_section(&r, SM_SEC_OOD, &sec)) != STARKML_OK) goto done;
   for (size_t t = 0; t < T; t++) {
@@ -365,11 +410,12 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       const sm_tinfo *x = &ti[t];
       vopen *o = &op[(size_t)q * T + t];
       n_op++;
-      if (x->user->n_pre > 0) s = r_row(&sec, &o->pre, x->user->n_pre, 0, x->log_big);
-      if (s == STARKML_OK) s = r_row(&sec, &o->main, x->n_main, (int)opt.zk, x->log_big);
+      const unsigned d = x->log_big - vt[t].cap_h; /* path length below the cap */
+      if (x->user->n_pre > 0) s = r_row(&sec, &o->pre, x->user->n_pre, 0, d);
+      if (s == STARKML_OK) s = r_row(&sec, &o->main, x->n_main, (int)opt.zk, d);
       if (s == STARKML_OK && x->n_aux > 0)
-        s = r_row(&sec, &o->aux, 3 * (size_t)x->n_aux, (int)opt.zk, x->log_big);
-      if (s == STARKML_OK) s = r_row(&sec, &o->quot, x->n_quot_cols, (int)opt.zk, x->log_big);
+        s = r_row(&sec, &o->aux, 3 * (size_t)x->n_aux, (int)opt.zk, d);
+      if (s == STARKML_OK) s = r_row(&sec, &o->quot, x->n_quot_cols, (int)opt.zk, d);
     }
     if (s == STARKML_OK) {
       s = sm_fri_read_query_proof(&fq[q], &sec, &sched);
@@ -386,6 +432,11 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   }
 
   /* ---- replay and check ---- */
+  if (pre_bad) {
+    *reason = SM_REJ_MERKLE; /* a preprocessed cap that is not the setup's tree */
+    s = STARKML_REJECT;
+    goto done;
+  }
   if ((s = sm_stark_absorb_statement(&tr, st, &opt, ti)) != STARKML_OK) goto done;
   for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "main", vt[t].main_root.b, SM_DIGEST_LEN);
   gl3_t alpha = sm_tr_challenge_gl3(&tr, "logup-alpha");
@@ -467,6 +518,11 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   {
     gl3_t lp = gl3_from_base(1);
     for (size_t i = 0; i < n_w; i++) dw[i] = lp, lp = gl3_mul(lp, lambda);
+    size_t off = 0;
+    for (size_t t = 0; t < T; t++) {
+      deep_constants(&ti[t], &vt[t], dw + off);
+      off += 2 * ti[t].n_base_open + 3 * (size_t)ti[t].n_pieces + 1;
+    }
   }
   /* The queries are independent checks of read-only data: they run in parallel, and the
      verdict is that of the first failing query in order, as a sequential loop would give
@@ -490,12 +546,17 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       const vopen *o = &op[(size_t)q * T + t];
       const size_t row = qidx[q] >> (log_big_max - x->log_big);
       const int salted = (int)opt.zk;
-      int ok = row_ok(&vt[t].main_root, &o->main, x->n_main, salted, x->log_big, row) &&
-               row_ok(&vt[t].quot_root, &o->quot, x->n_quot_cols, salted, x->log_big, row);
+      const unsigned h = vt[t].cap_h;
+      const sm_digest *caps = vt[t].caps;
+      const size_t nc = (size_t)1 << h;
+      int ok = row_ok(caps + TREE_MAIN * nc, h, &o->main, x->n_main, salted, x->log_big, row) &&
+               row_ok(caps + TREE_QUOT * nc, h, &o->quot, x->n_quot_cols, salted, x->log_big,
+                      row);
       if (x->user->n_pre > 0)
-        ok = ok && row_ok(&st->pre_roots[t], &o->pre, x->user->n_pre, 0, x->log_big, row);
+        ok = ok && row_ok(caps + TREE_PRE * nc, h, &o->pre, x->user->n_pre, 0, x->log_big, row);
       if (x->n_aux > 0)
-        ok = ok && row_ok(&vt[t].aux_root, &o->aux, 3 * (size_t)x->n_aux, salted, x->log_big, row);
+        ok = ok && row_ok(caps + TREE_AUX * nc, h, &o->aux, 3 * (size_t)x->n_aux, salted,
+                          x->log_big, row);
       if (!ok) {
         qreason[q] = SM_REJ_MERKLE;
         qstat[q] = STARKML_REJECT;
@@ -538,7 +599,7 @@ done:
   if (fq != NULL)
     for (size_t i = 0; i < n_fq; i++) sm_fri_query_proof_free(&fq[i]);
   if (vt != NULL)
-    for (size_t t = 0; t < T; t++) free(vt[t].ood);
+    for (size_t t = 0; t < T; t++) free(vt[t].ood), free(vt[t].caps);
   if (ti_ok) sm_tinfo_free(ti, T);
   if (fv_ok) sm_fri_verifier_free(&fv);
   free(ti), free(vt), free(op), free(fq), free(fri_roots), free(fri_final), free(dw), free(inj);

@@ -946,7 +946,7 @@ static size_t opened_main_rows(const pipe_t *p, const uint8_t *proof, size_t len
         if (salted[k]) sm_r_bytes(&sec, skip, SM_STARK_SALT_LEN);
         uint32_t depth = 0;
         sm_r_u32(&sec, &depth);
-        assert_int_equal(depth, x->log_big);
+        assert_int_equal(depth, x->log_big - sm_stark_cap_height(x->log_big, o->n_queries));
         for (uint32_t l = 0; l < depth; l++) sm_r_bytes(&sec, skip, SM_DIGEST_LEN);
         assert_int_equal(sec.err, STARKML_OK);
       }

@@ -236,6 +236,51 @@ static void paths_verify_and_tampering_rejects(void **state) {
   free_matrix(&t);
 }
 
+/* Caps: every height's cap hashes up to the root (reference paths give the cap nodes), a
+   row's path below the cap verifies against its cap node, and a changed cap digest changes
+   the root. */
+static void caps_match_reference(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 6;
+  enum { LOG_N = 6, N = 1 << LOG_N, W = 3 };
+  test_matrix t = make_matrix(N, W, N, 0, &rng);
+  sm_merkle_tree tree;
+  assert_int_equal(sm_merkle_commit(&tree, t.m, N, W, N, NULL, 0, 1), STARKML_OK);
+  for (unsigned h = 0; h <= LOG_N; h++) {
+    const sm_digest *cap = sm_merkle_cap(&tree, h);
+    sm_digest root;
+    assert_int_equal(sm_merkle_cap_root(&root, cap, h), STARKML_OK);
+    assert_memory_equal(root.b, sm_merkle_root(&tree)->b, SM_DIGEST_LEN);
+    const unsigned d = LOG_N - h;
+    for (size_t r = 0; r < N; r++) {
+      sm_digest leaf = ref_leaf(&t.x, r), path[LOG_N];
+      assert_int_equal(sm_merkle_path(&tree, path, r), STARKML_OK);
+      const size_t below = r & (((size_t)1 << d) - 1);
+      assert_int_equal(sm_merkle_verify(&cap[r >> d], d, below, &leaf, path), STARKML_OK);
+      /* The reference's path above level d ends at the same cap node. */
+      sm_digest full[LOG_N];
+      ref_path(&t.x, 0, N, r, full);
+      assert_memory_equal(path, full, sizeof path);
+      if (h > 0) {
+        const size_t other = (r >> d) ^ 1;
+        assert_int_equal(sm_merkle_verify(&cap[other], d, below, &leaf, path), STARKML_REJECT);
+      }
+    }
+    sm_digest *bad = malloc(((size_t)1 << h) * sizeof *bad);
+    assert_non_null(bad);
+    memcpy(bad, cap, ((size_t)1 << h) * sizeof *bad);
+    bad[((size_t)1 << h) - 1].b[31] ^= 1;
+    assert_int_equal(sm_merkle_cap_root(&root, bad, h), STARKML_OK);
+    assert_memory_not_equal(root.b, sm_merkle_root(&tree)->b, SM_DIGEST_LEN);
+    free(bad);
+  }
+  sm_digest root;
+  assert_int_equal(sm_merkle_cap_root(&root, NULL, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_cap_root(&root, sm_merkle_root(&tree), 31), STARKML_ERR_ARG);
+  sm_merkle_tree_free(&tree);
+  free_matrix(&t);
+}
+
 static void single_row(void **state) {
   (void)state;
   uint64_t rng = sm_test_seed() ^ 3;
@@ -347,6 +392,7 @@ static void large_tree_matches_reference_slow(void **state) {
 
 SM_TEST_MAIN(cmocka_unit_test(roots_match_reference),
              cmocka_unit_test(leaf_and_node_match_reference),
-             cmocka_unit_test(paths_verify_and_tampering_rejects), cmocka_unit_test(single_row),
+             cmocka_unit_test(paths_verify_and_tampering_rejects),
+             cmocka_unit_test(caps_match_reference), cmocka_unit_test(single_row),
              cmocka_unit_test(bad_arguments), cmocka_unit_test(thread_count_independent),
              cmocka_unit_test(large_tree_matches_reference_slow))

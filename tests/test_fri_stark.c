@@ -359,14 +359,24 @@ static void claimed_sums_blinding(int zk) {
   sm_r_u32(&r, &tag);
   sm_r_u32(&r, &slen);
   assert_int_equal(tag, 2);
+  /* Per table: the Merkle caps (2^c digests each) of the preprocessed (if any), main and
+     aux trees, the claimed sum, the quotient tree's cap. */
   sm_digest main_root[2], aux_root[2], quot_root[2];
   gl3_t claimed[2];
   for (int t = 0; t < 2; t++) {
-    sm_r_bytes(&r, main_root[t].b, 32);
+    const unsigned c = sm_stark_cap_height(ti[t].log_big, opt.n_queries);
+    sm_digest *cap = calloc((size_t)1 << c, sizeof *cap);
+    assert_non_null(cap);
+    if (ti[t].user->n_pre > 0) sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
+    sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
+    assert_int_equal(sm_merkle_cap_root(&main_root[t], cap, c), STARKML_OK);
     assert_true(ti[t].n_aux > 0);
-    sm_r_bytes(&r, aux_root[t].b, 32);
+    sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
+    assert_int_equal(sm_merkle_cap_root(&aux_root[t], cap, c), STARKML_OK);
     sm_r_gl3(&r, &claimed[t]);
-    sm_r_bytes(&r, quot_root[t].b, 32);
+    sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
+    assert_int_equal(sm_merkle_cap_root(&quot_root[t], cap, c), STARKML_OK);
+    free(cap);
   }
   assert_int_equal(r.err, STARKML_OK);
   sm_transcript tr;
@@ -458,23 +468,30 @@ static void framing_attacks(void **state) {
   sm_le64_put(p + ood, UINT64_MAX);
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len),
                    STARKML_ERR_PARSE);
-  /* Two commitments swapped: main roots of the two tables. Layout per table: main root,
-     aux root, claimed sum (24 bytes), quotient root. */
-  size_t com = section_offset(proof, len, 2) + 8, stride = 32 + 32 + 24 + 32;
+  /* Two commitments swapped: the first digests of the two tables' main caps. Layout per
+     table (the bus toy has no preprocessed columns): main cap, aux cap, claimed sum (24
+     bytes), quotient cap; a cap is 2^c digests. */
+  sm_tinfo ti[2];
+  unsigned lbm;
+  assert_int_equal(sm_tinfo_derive(ti, &lbm, &f.st, &opt, NULL, 0), STARKML_OK);
+  assert_int_equal(ti[0].user->n_pre + ti[1].user->n_pre, 0);
+  const size_t cap0 = (size_t)32 << sm_stark_cap_height(ti[0].log_big, opt.n_queries);
+  size_t com = section_offset(proof, len, 2) + 8, stride = 3 * cap0 + 24;
+  sm_tinfo_free(ti, 2);
   memcpy(p, proof, len);
   memcpy(p + com, proof + com + stride, 32);
   memcpy(p + com + stride, proof + com, 32);
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len), STARKML_REJECT);
-  /* Main and quotient roots of one table swapped. */
+  /* Main and quotient caps of one table swapped. */
   memcpy(p, proof, len);
-  memcpy(p + com, proof + com + 88, 32);
-  memcpy(p + com + 88, proof + com, 32);
+  memcpy(p + com, proof + com + 2 * cap0 + 24, cap0);
+  memcpy(p + com + 2 * cap0 + 24, proof + com, cap0);
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len), STARKML_REJECT);
   /* The untouched proof still verifies. */
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len), STARKML_OK);
   /* A version the verifier does not know is its own reason. */
   memcpy(p, proof, len);
-  sm_le32_put(p + 4, 2);
+  sm_le32_put(p + 4, SM_STARK_PROTOCOL_VERSION + 1);
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len), STARKML_REJECT);
   assert_int_equal(why, SM_REJ_VERSION);
   free(p);

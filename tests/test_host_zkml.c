@@ -394,10 +394,16 @@ static void bad_inputs(void **state) {
   /* several samples */
   RUN_EXPECT(2, "prove", "--pk", pk, "--input", model_file("logreg_cancer", "calib.json"), "-o",
              tmp("x.proof"), "--preset", PRESET);
-  /* a backend this build does not have */
+  /* a backend no build has, a device no backend has */
   RUN_EXPECT(2, "prove", "--pk", pk, "--input", model_file("logreg_cancer", "input.json"), "-o",
-             tmp("x.proof"), "--backend", "opencl");
-  assert_string_equal(R.err, "starkml prove: backend 'opencl' is not available in this build\n");
+             tmp("x.proof"), "--backend", "gpu");
+  assert_string_equal(R.err, "starkml prove: unknown backend 'gpu' (cpu, opencl or verilator)\n");
+  RUN_EXPECT(2, "prove", "--pk", pk, "--input", model_file("logreg_cancer", "input.json"), "-o",
+             tmp("x.proof"), "--backend", "cpu", "--device", "3");
+  assert_string_equal(R.err, "starkml prove: the cpu backend has one device, 0; not 3\n");
+  RUN_EXPECT(2, "prove", "--pk", pk, "--input", model_file("logreg_cancer", "input.json"), "-o",
+             tmp("x.proof"), "--device", "x");
+  assert_memory_equal(R.err, "starkml prove: --device takes", 29);
   /* a verifying key given as the proving key */
   RUN_EXPECT(2, "prove", "--pk", tmp("logreg_cancer.vk"), "--input",
              model_file("logreg_cancer", "input.json"), "-o", tmp("x.proof"), "--preset", PRESET);
