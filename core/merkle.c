@@ -240,3 +240,45 @@ starkml_status sm_merkle_cap_root(sm_digest *root, const sm_digest *cap, unsigne
   free(nodes);
   return STARKML_OK;
 }
+
+unsigned sm_merkle_verify_rows_x4(const sm_digest *const root[4], unsigned depth,
+                                  const size_t index[4], const gl_t *const row[4],
+                                  size_t width, const uint8_t *const salt[4], size_t salt_len,
+                                  const sm_digest *const path[4]) {
+  /* Leaves: four encodings side by side, then one 4-way hash. */
+  const size_t len = 1 + 8 * width + salt_len;
+  uint8_t *buf = malloc(4 * len);
+  if (buf == NULL || depth > 63) {
+    free(buf);
+    return 0;
+  }
+  sm_digest cur[4];
+  uint8_t *out[4];
+  const uint8_t *in[4];
+  for (int k = 0; k < 4; k++) {
+    uint8_t *b = buf + (size_t)k * len;
+    b[0] = SM_MERKLE_LEAF_TAG;
+    for (size_t c = 0; c < width; c++) store64_le(b + 1 + 8 * c, row[k][c]);
+    if (salt_len > 0) memcpy(b + 1 + 8 * width, salt[k], salt_len);
+    out[k] = cur[k].b;
+    in[k] = b;
+  }
+  sm_sha3_256_x4(out, in, len);
+  free(buf);
+  /* Paths: one level of all four at a time. */
+  uint8_t node[4][1 + 2 * SM_DIGEST_LEN];
+  for (int k = 0; k < 4; k++) node[k][0] = SM_MERKLE_NODE_TAG, in[k] = node[k];
+  for (unsigned l = 0; l < depth; l++) {
+    for (int k = 0; k < 4; k++) {
+      const int right = (int)((index[k] >> l) & 1);
+      memcpy(node[k] + 1 + (right ? SM_DIGEST_LEN : 0), cur[k].b, SM_DIGEST_LEN);
+      memcpy(node[k] + 1 + (right ? 0 : SM_DIGEST_LEN), path[k][l].b, SM_DIGEST_LEN);
+    }
+    sm_sha3_256_x4(out, in, sizeof node[0]);
+  }
+  unsigned ok = 0;
+  for (int k = 0; k < 4; k++)
+    if ((uint64_t)index[k] >> depth == 0 && memcmp(cur[k].b, root[k]->b, SM_DIGEST_LEN) == 0)
+      ok |= 1u << k;
+  return ok;
+}
