@@ -1,0 +1,723 @@
+/*
+ * The OpenCL backend (core/backend.h): NTT, coset evaluation, Merkle commitment and FRI
+ * folding on an OpenCL device, bit-identical to the CPU reference. The kernels are the
+ * OpenCL C files of kernels/, embedded into the library at build time (cmake/opencl.cmake)
+ * and built once per backend object through the program cache of host/opencl_runtime.c.
+ *
+ * One backend object = one device, one context, one in-order queue, one program. Calls are
+ * synchronous: an op uploads its inputs, runs its kernels and reads its result back before
+ * it returns (the interface passes host memory). Device memory comes from a pool owned by
+ * the object: one buffer per role (data, auxiliary input, tables, tree nodes, ...), grown
+ * when a call needs more and kept until the object is released, so that a proof's calls
+ * do not allocate device memory again and again. That pool is also where buffers that stay
+ * on the device between stages will live, once the prover hands the backend device-side
+ * handles (docs/opencl.md, "What is left").
+ *
+ * Work too large for one buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE) is cut: NTT and coset
+ * evaluation batches by columns, a Merkle commitment by rows (the leaves of a row block are
+ * hashed from that block; the levels above run on the whole tree, which must fit). A
+ * single column, or a tree, larger than one buffer is reported as out of device memory.
+ *
+ * Errors: every OpenCL call is checked; a failure puts the call and the error's name in
+ * be->last_error and returns STARKML_ERR_NOMEM for the out-of-memory codes, else
+ * STARKML_ERR_BACKEND. Nothing aborts and nothing falls back to the CPU.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "host/backends.h"
+#include "host/opencl_runtime.h"
+
+_Static_assert(sizeof(gl3_t) == 3 * sizeof(gl_t), "gl3_t must be three packed elements");
+_Static_assert(sizeof(sm_digest) == 32, "a digest is 32 bytes");
+
+/* Largest local tile of the NTT passes (2^11 elements = 16 KiB of local memory). */
+#define OCL_TILE_LOG_MAX 11u
+#define OCL_TILE_LOG_MIN 6u
+/* Work-group size cap: portable (AMD's default maximum is 256). */
+#define OCL_WG_MAX ((size_t)256)
+/* Lanes of a top NTT pass are at least 2^3 adjacent elements (64-byte runs). */
+#define OCL_MIN_LANE_LOG 3u
+
+enum { BUF_DATA, BUF_AUX, BUF_TAB, BUF_NODES, BUF_OUT, BUF_COUNT };
+static const char *const buf_role[BUF_COUNT] = {"data", "input", "table", "tree", "output"};
+
+typedef struct {
+  cl_mem mem;
+  size_t bytes;
+} ocl_buf;
+
+enum { K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_COUNT };
+static const char *const kernel_names[K_COUNT] = {
+    "ntt_ct_pass",   "ntt_gs_pass",   "ntt_tw_extend", "ntt_bitrev",
+    "ntt_coset_spread", "merkle_leaves", "merkle_nodes",  "fri_fold"};
+
+typedef struct {
+  cl_platform_id plat;
+  cl_device_id dev;
+  cl_context ctx;
+  cl_command_queue q;
+  cl_program prog;
+  cl_kernel k[K_COUNT];
+  size_t wg[K_COUNT];  /* work-group size used for each kernel (a power of two) */
+  unsigned tile_log;   /* NTT tile: 2^tile_log elements */
+  cl_ulong max_alloc;  /* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
+  cl_mem tw[2];        /* twiddles (forward, inverse): tw_len[i] entries, see kernels/ntt.cl */
+  size_t tw_len[2];
+  ocl_buf pool[BUF_COUNT];
+} ocl_impl;
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+static starkml_status cl_fail(sm_backend *be, cl_int err, const char *what) {
+  starkml_status s = sm_ocl_status(err);
+  snprintf(be->last_error, sizeof be->last_error, "OpenCL %s: %s (%d)%s", what,
+           sm_ocl_err_name(err), (int)err,
+           s == STARKML_ERR_NOMEM ? ": the device is out of memory" : "");
+  return s;
+}
+
+#define CK(call, what)                                 \
+  do {                                                 \
+    cl_int ck_err_ = (call);                           \
+    if (ck_err_ != CL_SUCCESS) return cl_fail(be, ck_err_, what); \
+  } while (0)
+
+/* ---- device memory ---------------------------------------------------------------------- */
+
+static starkml_status too_big(sm_backend *be, const char *role, size_t bytes) {
+  ocl_impl *o = be->impl;
+  snprintf(be->last_error, sizeof be->last_error,
+           "OpenCL: the %s buffer needs %zu bytes; the device allows at most %llu in one "
+           "buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE): out of device memory",
+           role, bytes, (unsigned long long)o->max_alloc);
+  return STARKML_ERR_NOMEM;
+}
+
+/* The pool's buffer of a role, at least `bytes` long (grown, never shrunk). */
+static starkml_status buf_get(sm_backend *be, int role, size_t bytes, cl_mem *out) {
+  ocl_impl *o = be->impl;
+  ocl_buf *b = &o->pool[role];
+  if (bytes < 64) bytes = 64;
+  if (b->mem == NULL || b->bytes < bytes) {
+    if (bytes > o->max_alloc) return too_big(be, buf_role[role], bytes);
+    if (b->mem != NULL) clReleaseMemObject(b->mem);
+    b->mem = NULL;
+    b->bytes = 0;
+    cl_int err = CL_SUCCESS;
+    cl_mem m = clCreateBuffer(o->ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+    if (m == NULL || err != CL_SUCCESS) return cl_fail(be, err, "clCreateBuffer");
+    b->mem = m;
+    b->bytes = bytes;
+  }
+  *out = b->mem;
+  return STARKML_OK;
+}
+
+/* Writes `cols` columns of `len` elements from host (stride hstride) to dev (stride len). */
+static starkml_status put_cols(sm_backend *be, cl_mem dev, const gl_t *host, size_t cols,
+                               size_t hstride, size_t len) {
+  ocl_impl *o = be->impl;
+  if (cols == 0 || len == 0) return STARKML_OK;
+  if (cols == 1 || hstride == len) {
+    CK(clEnqueueWriteBuffer(o->q, dev, CL_TRUE, 0, cols * len * sizeof *host, host, 0, NULL, NULL),
+       "clEnqueueWriteBuffer");
+    return STARKML_OK;
+  }
+  const size_t zero[3] = {0, 0, 0}, region[3] = {len * sizeof *host, cols, 1};
+  CK(clEnqueueWriteBufferRect(o->q, dev, CL_TRUE, zero, zero, region, len * sizeof *host, 0,
+                              hstride * sizeof *host, 0, host, 0, NULL, NULL),
+     "clEnqueueWriteBufferRect");
+  return STARKML_OK;
+}
+
+/* Reads `cols` columns of `len` elements from dev (stride len) into host (stride hstride). */
+static starkml_status get_cols(sm_backend *be, gl_t *host, cl_mem dev, size_t cols,
+                               size_t hstride, size_t len) {
+  ocl_impl *o = be->impl;
+  if (cols == 0 || len == 0) return STARKML_OK;
+  if (cols == 1 || hstride == len) {
+    CK(clEnqueueReadBuffer(o->q, dev, CL_TRUE, 0, cols * len * sizeof *host, host, 0, NULL, NULL),
+       "clEnqueueReadBuffer");
+    return STARKML_OK;
+  }
+  const size_t zero[3] = {0, 0, 0}, region[3] = {len * sizeof *host, cols, 1};
+  CK(clEnqueueReadBufferRect(o->q, dev, CL_TRUE, zero, zero, region, len * sizeof *host, 0,
+                             hstride * sizeof *host, 0, host, 0, NULL, NULL),
+     "clEnqueueReadBufferRect");
+  return STARKML_OK;
+}
+
+/* ---- launching -------------------------------------------------------------------------- */
+
+static starkml_status set_arg(sm_backend *be, int k, cl_uint i, size_t size, const void *v) {
+  ocl_impl *o = be->impl;
+  cl_int err = clSetKernelArg(o->k[k], i, size, v);
+  if (err != CL_SUCCESS) {
+    char what[96];
+    snprintf(what, sizeof what, "clSetKernelArg(%s, %u)", kernel_names[k], (unsigned)i);
+    return cl_fail(be, err, what);
+  }
+  return STARKML_OK;
+}
+
+#define ARG(k, i, v)                                                \
+  do {                                                              \
+    starkml_status arg_s_ = set_arg(be, (k), (i), sizeof(v), &(v)); \
+    if (arg_s_ != STARKML_OK) return arg_s_;                        \
+  } while (0)
+
+static starkml_status launch(sm_backend *be, int k, cl_uint dims, const size_t *global,
+                             const size_t *local) {
+  ocl_impl *o = be->impl;
+  cl_int err = clEnqueueNDRangeKernel(o->q, o->k[k], dims, NULL, global, local, 0, NULL, NULL);
+  if (err != CL_SUCCESS) {
+    char what[96];
+    snprintf(what, sizeof what, "clEnqueueNDRangeKernel(%s)", kernel_names[k]);
+    return cl_fail(be, err, what);
+  }
+  return STARKML_OK;
+}
+
+/* A 1-D launch of `items` work-items (rounded up to the kernel's work-group size). */
+static starkml_status launch_1d(sm_backend *be, int k, size_t items) {
+  ocl_impl *o = be->impl;
+  size_t wg = o->wg[k];
+  size_t global = (items + wg - 1) / wg * wg;
+  return launch(be, k, 1, &global, &wg);
+}
+
+/* ---- NTT -------------------------------------------------------------------------------- */
+
+/* Makes the twiddle table of direction inv hold at least `need` entries (a power of two):
+   tw[0] = 1, then one ntt_tw_extend launch per doubling (kernels/ntt.cl). */
+static starkml_status ensure_twiddles(sm_backend *be, int inv, size_t need) {
+  ocl_impl *o = be->impl;
+  if (o->tw_len[inv] >= need) return STARKML_OK;
+  if (need * sizeof(gl_t) > o->max_alloc) return too_big(be, "twiddle", need * sizeof(gl_t));
+  if (o->tw[inv] != NULL) clReleaseMemObject(o->tw[inv]);
+  o->tw[inv] = NULL;
+  o->tw_len[inv] = 0;
+  cl_int err = CL_SUCCESS;
+  cl_mem m = clCreateBuffer(o->ctx, CL_MEM_READ_WRITE, need * sizeof(gl_t), NULL, &err);
+  if (m == NULL || err != CL_SUCCESS) return cl_fail(be, err, "clCreateBuffer");
+  o->tw[inv] = m;
+  const gl_t one = 1;
+  CK(clEnqueueWriteBuffer(o->q, m, CL_TRUE, 0, sizeof one, &one, 0, NULL, NULL),
+     "clEnqueueWriteBuffer");
+  for (unsigned k = 0; ((size_t)1 << k) < need; k++) {
+    cl_ulong off = (cl_ulong)1 << k;
+    cl_ulong w = gl_root_of_unity(k + 2);
+    if (inv) w = gl_inv(w);
+    ARG(K_TW, 0, m);
+    ARG(K_TW, 1, off);
+    ARG(K_TW, 2, w);
+    starkml_status s = launch_1d(be, K_TW, (size_t)off);
+    if (s != STARKML_OK) return s;
+  }
+  o->tw_len[inv] = need;
+  return STARKML_OK;
+}
+
+/*
+ * Stages [s_begin, m) of CT (gs = 0) or GS (gs = 1) on `cols` columns of 2^m elements at
+ * buf (stride 2^m), with the twiddles of direction inv; the last pass multiplies by scale
+ * when fin is set. The cut into passes is kernels/ntt.cl's: one bottom pass of the last
+ * min(m - s_begin, tile_log) stages and even top passes of at most tile_log - 3 stages.
+ */
+static starkml_status run_network(sm_backend *be, cl_mem buf, size_t cols, unsigned m,
+                                  unsigned s_begin, int gs, int inv, gl_t scale, int fin) {
+  ocl_impl *o = be->impl;
+  if (s_begin >= m) return STARKML_OK;
+  starkml_status s = ensure_twiddles(be, inv, (size_t)1 << (m - 1));
+  if (s != STARKML_OK) return s;
+  const unsigned T = o->tile_log;
+  const unsigned kb = m - s_begin < T ? m - s_begin : T;
+  const unsigned top = m - s_begin - kb, per = T - OCL_MIN_LANE_LOG;
+  const unsigned np = (top + per - 1) / per;
+  /* passes[i] = (s0, k), in CT order (top passes, then the bottom pass). */
+  unsigned s0v[16], kv[16], n = 0;
+  for (unsigned i = 0; i < np; i++) {
+    unsigned a = s_begin + top * i / np, b = s_begin + top * (i + 1) / np;
+    s0v[n] = a;
+    kv[n++] = b - a;
+  }
+  s0v[n] = m - kb;
+  kv[n++] = kb;
+  const int kern = gs ? K_GS : K_CT;
+  const cl_ulong stride = (cl_ulong)1 << m;
+  const cl_uint mm = m;
+  const cl_ulong sc = scale;
+  for (unsigned step = 0; step < n; step++) {
+    const unsigned i = gs ? n - 1 - step : step;
+    const cl_uint s0 = s0v[i], k = kv[i];
+    const unsigned lw = m - s0 - k;
+    const cl_uint lt = lw < T - k ? lw : T - k;
+    const cl_uint last = fin && step + 1 == n;
+    size_t wg = o->wg[kern], half = (size_t)1 << (k + lt - 1);
+    if (wg > half) wg = half;
+    const size_t groups = (size_t)1 << (m - k - lt);
+    const size_t global[2] = {groups * wg, cols}, local[2] = {wg, 1};
+    ARG(kern, 0, buf);
+    ARG(kern, 1, stride);
+    ARG(kern, 2, o->tw[inv]);
+    ARG(kern, 3, mm);
+    ARG(kern, 4, s0);
+    ARG(kern, 5, k);
+    ARG(kern, 6, lt);
+    ARG(kern, 7, sc);
+    ARG(kern, 8, last);
+    s = launch(be, kern, 2, global, local);
+    if (s != STARKML_OK) return s;
+  }
+  return STARKML_OK;
+}
+
+static starkml_status run_bitrev(sm_backend *be, cl_mem buf, size_t cols, unsigned m) {
+  ocl_impl *o = be->impl;
+  const cl_ulong stride = (cl_ulong)1 << m;
+  const cl_uint mm = m;
+  ARG(K_BITREV, 0, buf);
+  ARG(K_BITREV, 1, stride);
+  ARG(K_BITREV, 2, mm);
+  size_t wg = o->wg[K_BITREV];
+  if (wg > stride) wg = (size_t)stride;
+  const size_t global[2] = {(size_t)stride, cols}, local[2] = {wg, 1};
+  return launch(be, K_BITREV, 2, global, local);
+}
+
+/* Columns per chunk when a column takes col_bytes of device buffer: all, unless the
+   device's largest buffer is smaller. 0 when not even one column fits. */
+static size_t chunk_cols(const ocl_impl *o, size_t ncols, size_t col_bytes) {
+  size_t fit = (size_t)(o->max_alloc / col_bytes);
+  return fit < ncols ? fit : ncols;
+}
+
+static starkml_status ocl_ntt(sm_backend *be, gl_t *data, size_t ncols, size_t col_stride,
+                              unsigned log_n, int inverse, sm_order in_order,
+                              sm_order out_order) {
+  ocl_impl *o = be->impl;
+  if (log_n == 0) return STARKML_OK; /* a 1-point transform is the identity both ways */
+  const size_t n = (size_t)1 << log_n;
+  const size_t stride = ncols > 1 ? col_stride : n;
+  const size_t per = chunk_cols(o, ncols, n * sizeof(gl_t));
+  if (per == 0) return too_big(be, buf_role[BUF_DATA], n * sizeof(gl_t));
+  const gl_t scale = inverse ? gl_inv((gl_t)n) : 1;
+  for (size_t c0 = 0; c0 < ncols; c0 += per) {
+    const size_t cols = ncols - c0 < per ? ncols - c0 : per;
+    cl_mem buf;
+    starkml_status s = buf_get(be, BUF_DATA, cols * n * sizeof(gl_t), &buf);
+    if (s == STARKML_OK) s = put_cols(be, buf, data + c0 * stride, cols, stride, n);
+    if (s != STARKML_OK) return s;
+    if (in_order == SM_ORDER_BITREV && out_order == SM_ORDER_NATURAL) {
+      s = run_network(be, buf, cols, log_n, 0, 1, inverse, scale, inverse);
+    } else {
+      /* Every other combination goes through CT, which wants natural input. */
+      if (in_order == SM_ORDER_BITREV) s = run_bitrev(be, buf, cols, log_n);
+      if (s == STARKML_OK) s = run_network(be, buf, cols, log_n, 0, 0, inverse, scale, inverse);
+      if (s == STARKML_OK && out_order == SM_ORDER_NATURAL) s = run_bitrev(be, buf, cols, log_n);
+    }
+    if (s == STARKML_OK) s = get_cols(be, data + c0 * stride, buf, cols, stride, n);
+    if (s != STARKML_OK) return s;
+  }
+  return STARKML_OK;
+}
+
+static starkml_status ocl_coset_eval(sm_backend *be, gl_t *out, size_t out_stride,
+                                     const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
+                                     size_t ncols, unsigned log_N, gl_t shift) {
+  ocl_impl *o = be->impl;
+  const size_t N = (size_t)1 << log_N;
+  const size_t ostride = ncols > 1 ? out_stride : N;
+  const size_t cstride = ncols > 1 ? coeff_stride : n_coeffs;
+  /* Coefficients padded to nb = 2^log_nb; the first log_N - log_nb CT stages replicate. */
+  unsigned log_nb = 0;
+  while (((size_t)1 << log_nb) < n_coeffs) log_nb++;
+  const size_t nb = (size_t)1 << log_nb;
+  /* shift^j = pw_lo[j mod 2^lo] * pw_hi[j >> lo] (kernels/ntt.cl, ntt_coset_spread). */
+  const unsigned lo = (log_nb + 1) / 2, hi = log_nb - lo;
+  const size_t nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
+  gl_t *pw = malloc((nlo + nhi) * sizeof *pw);
+  if (pw == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+    return STARKML_ERR_NOMEM;
+  }
+  pw[0] = 1;
+  for (size_t t = 1; t < nlo; t++) pw[t] = gl_mul(pw[t - 1], shift);
+  const gl_t step = gl_mul(pw[nlo - 1], shift);
+  pw[nlo] = 1;
+  for (size_t t = 1; t < nhi; t++) pw[nlo + t] = gl_mul(pw[nlo + t - 1], step);
+  cl_mem tab;
+  starkml_status s = buf_get(be, BUF_TAB, (nlo + nhi) * sizeof *pw, &tab);
+  if (s == STARKML_OK)
+    s = put_cols(be, tab, pw, 1, nlo + nhi, nlo + nhi);
+  free(pw);
+  if (s != STARKML_OK) return s;
+
+  const size_t per = chunk_cols(o, ncols, N * sizeof(gl_t));
+  if (per == 0) return too_big(be, buf_role[BUF_DATA], N * sizeof(gl_t));
+  for (size_t c0 = 0; c0 < ncols; c0 += per) {
+    const size_t cols = ncols - c0 < per ? ncols - c0 : per;
+    cl_mem dst, src;
+    s = buf_get(be, BUF_DATA, cols * N * sizeof(gl_t), &dst);
+    if (s == STARKML_OK) s = buf_get(be, BUF_AUX, cols * n_coeffs * sizeof(gl_t), &src);
+    if (s == STARKML_OK && n_coeffs > 0)
+      s = put_cols(be, src, coeffs + c0 * cstride, cols, cstride, n_coeffs);
+    if (s != STARKML_OK) return s;
+    const cl_ulong a_ostride = N, a_cstride = n_coeffs, a_nc = n_coeffs, a_N = N, a_nb = nb;
+    const cl_uint a_lo = lo;
+    ARG(K_SPREAD, 0, dst);
+    ARG(K_SPREAD, 1, a_ostride);
+    ARG(K_SPREAD, 2, src);
+    ARG(K_SPREAD, 3, a_cstride);
+    ARG(K_SPREAD, 4, a_nc);
+    ARG(K_SPREAD, 5, a_N);
+    ARG(K_SPREAD, 6, a_nb);
+    ARG(K_SPREAD, 7, tab);
+    ARG(K_SPREAD, 8, a_lo);
+    size_t wg = o->wg[K_SPREAD];
+    if (wg > N) wg = N;
+    const size_t global[2] = {N, cols}, local[2] = {wg, 1};
+    s = launch(be, K_SPREAD, 2, global, local);
+    if (s == STARKML_OK) s = run_network(be, dst, cols, log_N, log_N - log_nb, 0, 0, 1, 0);
+    if (s == STARKML_OK) s = get_cols(be, out + c0 * ostride, dst, cols, ostride, N);
+    if (s != STARKML_OK) return s;
+  }
+  return STARKML_OK;
+}
+
+/* ---- Merkle ----------------------------------------------------------------------------- */
+
+static starkml_status merkle_build(sm_backend *be, sm_digest *nodes_host, const gl_t *m,
+                                   size_t n, size_t width, size_t col_stride,
+                                   const uint8_t *salts, size_t salt_len) {
+  ocl_impl *o = be->impl;
+  unsigned log_n = 0;
+  while (((size_t)1 << log_n) < n) log_n++;
+  const size_t tree_bytes = (2 * n - 1) * sizeof(sm_digest);
+  cl_mem nodes, mat, sbuf;
+  starkml_status s = buf_get(be, BUF_NODES, tree_bytes, &nodes);
+  if (s != STARKML_OK) return s;
+  /* Rows per chunk: a power of two whose block of the matrix (and of the salts) fits. */
+  size_t B = n;
+  while (B > 1 && (B * width * sizeof(gl_t) > o->max_alloc || B * salt_len > o->max_alloc))
+    B >>= 1;
+  if (B * width * sizeof(gl_t) > o->max_alloc) return too_big(be, "matrix", width * sizeof(gl_t));
+  s = buf_get(be, BUF_DATA, B * width * sizeof(gl_t), &mat);
+  if (s == STARKML_OK) s = buf_get(be, BUF_AUX, B * salt_len, &sbuf);
+  if (s != STARKML_OK) return s;
+  for (size_t r0 = 0; r0 < n; r0 += B) {
+    s = put_cols(be, mat, m + r0, width, col_stride, B);
+    if (s != STARKML_OK) return s;
+    if (salt_len > 0)
+      CK(clEnqueueWriteBuffer(o->q, sbuf, CL_TRUE, 0, B * salt_len, salts + r0 * salt_len, 0,
+                              NULL, NULL),
+         "clEnqueueWriteBuffer");
+    const cl_ulong a_ld = B, a_w = width, a_sl = salt_len, a_rows = B, a_r0 = r0, a_l0 = n - 1;
+    ARG(K_LEAVES, 0, mat);
+    ARG(K_LEAVES, 1, a_ld);
+    ARG(K_LEAVES, 2, a_w);
+    ARG(K_LEAVES, 3, sbuf);
+    ARG(K_LEAVES, 4, a_sl);
+    ARG(K_LEAVES, 5, a_rows);
+    ARG(K_LEAVES, 6, a_r0);
+    ARG(K_LEAVES, 7, nodes);
+    ARG(K_LEAVES, 8, a_l0);
+    s = launch_1d(be, K_LEAVES, B);
+    if (s != STARKML_OK) return s;
+  }
+  /* Levels: each launch hashes up to log2(G) + 1 of them (kernels/keccak.cl). */
+  unsigned lc = log_n;
+  while (lc > 0) {
+    const size_t P = (size_t)1 << (lc - 1);
+    size_t G = o->wg[K_NODES] < P ? o->wg[K_NODES] : P;
+    unsigned lg = 0;
+    while (((size_t)1 << (lg + 1)) <= G) lg++;
+    const cl_uint levels = lg + 1 < lc ? lg + 1 : lc, a_lc = lc;
+    ARG(K_NODES, 0, nodes);
+    ARG(K_NODES, 1, a_lc);
+    ARG(K_NODES, 2, levels);
+    s = set_arg(be, K_NODES, 3, G * sizeof(sm_digest), NULL);
+    if (s != STARKML_OK) return s;
+    s = launch(be, K_NODES, 1, &P, &G);
+    if (s != STARKML_OK) return s;
+    lc -= levels;
+  }
+  CK(clEnqueueReadBuffer(o->q, nodes, CL_TRUE, 0, tree_bytes, nodes_host, 0, NULL, NULL),
+     "clEnqueueReadBuffer");
+  return STARKML_OK;
+}
+
+static starkml_status ocl_merkle_commit(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
+                                        size_t n_rows, size_t width, size_t col_stride,
+                                        const uint8_t *salts, size_t salt_len) {
+  if (n_rows > SIZE_MAX / (4 * sizeof(sm_digest)) || width > SIZE_MAX / 64) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: the Merkle tree is too large");
+    return STARKML_ERR_NOMEM;
+  }
+  sm_digest *nodes = malloc((2 * n_rows - 1) * sizeof *nodes);
+  if (nodes == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+    return STARKML_ERR_NOMEM;
+  }
+  starkml_status s = merkle_build(be, nodes, m, n_rows, width, col_stride, salts, salt_len);
+  if (s != STARKML_OK) {
+    free(nodes);
+    return s;
+  }
+  unsigned log_n = 0;
+  while (((size_t)1 << log_n) < n_rows) log_n++;
+  tree->n_leaves = n_rows;
+  tree->log_n = log_n;
+  tree->nodes = nodes;
+  return STARKML_OK;
+}
+
+/* ---- FRI -------------------------------------------------------------------------------- */
+
+static starkml_status ocl_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,
+                                   unsigned log_a, const gl3_t *bp, const gl_t *const *ix) {
+  ocl_impl *o = be->impl;
+  if (log_a > 4) {
+    snprintf(be->last_error, sizeof be->last_error,
+             "OpenCL: fri_fold supports runs of up to 16 values, not 2^%u", log_a);
+    return STARKML_ERR_ARG;
+  }
+  const size_t a = (size_t)1 << log_a;
+  if (R > SIZE_MAX / (3 * a * sizeof(gl_t))) return too_big(be, "layer", SIZE_MAX);
+  cl_mem dcur, dix, dtab, dout;
+  starkml_status s = buf_get(be, BUF_DATA, 3 * a * R * sizeof(gl_t), &dcur);
+  if (s == STARKML_OK) s = buf_get(be, BUF_AUX, (a - 1) * R * sizeof(gl_t), &dix);
+  if (s == STARKML_OK) s = buf_get(be, BUF_TAB, 3 * log_a * sizeof(gl_t), &dtab);
+  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, 3 * R * sizeof(gl_t), &dout);
+  if (s == STARKML_OK) s = put_cols(be, dcur, cur, 1, 3 * a * R, 3 * a * R);
+  if (s != STARKML_OK) return s;
+  size_t off = 0;
+  for (unsigned r = 0; r < log_a; r++) {
+    const size_t len = (a >> (r + 1)) * R;
+    CK(clEnqueueWriteBuffer(o->q, dix, CL_TRUE, off * sizeof(gl_t), len * sizeof(gl_t), ix[r], 0,
+                            NULL, NULL),
+       "clEnqueueWriteBuffer");
+    off += len;
+  }
+  gl_t b[3 * 4];
+  for (unsigned r = 0; r < log_a; r++)
+    for (int k = 0; k < 3; k++) b[3 * r + (unsigned)k] = bp[r].v[k];
+  CK(clEnqueueWriteBuffer(o->q, dtab, CL_TRUE, 0, 3 * log_a * sizeof(gl_t), b, 0, NULL, NULL),
+     "clEnqueueWriteBuffer");
+  const cl_ulong a_R = R;
+  const cl_uint a_la = log_a;
+  ARG(K_FOLD, 0, dout);
+  ARG(K_FOLD, 1, dcur);
+  ARG(K_FOLD, 2, a_R);
+  ARG(K_FOLD, 3, a_la);
+  ARG(K_FOLD, 4, dtab);
+  ARG(K_FOLD, 5, dix);
+  s = launch_1d(be, K_FOLD, R);
+  if (s != STARKML_OK) return s;
+  CK(clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, 3 * R * sizeof(gl_t), out, 0, NULL, NULL),
+     "clEnqueueReadBuffer");
+  return STARKML_OK;
+}
+
+/* ---- the object ------------------------------------------------------------------------- */
+
+static void ocl_release(ocl_impl *o) {
+  if (o == NULL) return;
+  for (int i = 0; i < BUF_COUNT; i++)
+    if (o->pool[i].mem != NULL) clReleaseMemObject(o->pool[i].mem);
+  for (int i = 0; i < 2; i++)
+    if (o->tw[i] != NULL) clReleaseMemObject(o->tw[i]);
+  for (int i = 0; i < K_COUNT; i++)
+    if (o->k[i] != NULL) clReleaseKernel(o->k[i]);
+  if (o->prog != NULL) clReleaseProgram(o->prog);
+  if (o->q != NULL) clReleaseCommandQueue(o->q);
+  if (o->ctx != NULL) clReleaseContext(o->ctx);
+  free(o);
+}
+
+static void ocl_destroy(sm_backend *be) {
+  if (be == NULL) return;
+  ocl_release(be->impl);
+  free(be);
+}
+
+static const sm_backend_ops ocl_ops = {"opencl", ocl_ntt, ocl_coset_eval, ocl_merkle_commit,
+                                       ocl_fri_fold, ocl_destroy};
+
+static void info_str(cl_device_id d, cl_device_info what, char *buf, size_t cap) {
+  buf[0] = '\0';
+  if (clGetDeviceInfo(d, what, cap - 1, buf, NULL) != CL_SUCCESS) buf[0] = '\0';
+  buf[cap - 1] = '\0';
+}
+
+starkml_status sm_opencl_devices(starkml_device_info *out, size_t cap, size_t *n, char *why,
+                                 size_t why_len) {
+  cl_device_id *ids = NULL;
+  cl_platform_id *plats = NULL;
+  size_t count = 0;
+  starkml_status s = sm_ocl_list(&ids, &plats, &count, why, why_len);
+  if (s != STARKML_OK) return s;
+  if (count == 0)
+    sm_why(why, why_len, "OpenCL platforms are installed, but none has a device");
+  for (size_t i = 0; i < count; i++) {
+    if (*n < cap) {
+      starkml_device_info *d = &out[*n];
+      memset(d, 0, sizeof *d);
+      snprintf(d->backend, sizeof d->backend, "opencl");
+      d->index = (int)i;
+      info_str(ids[i], CL_DEVICE_NAME, d->name, sizeof d->name);
+      if (clGetPlatformInfo(plats[i], CL_PLATFORM_NAME, sizeof d->platform - 1, d->platform,
+                            NULL) != CL_SUCCESS)
+        d->platform[0] = '\0';
+      d->platform[sizeof d->platform - 1] = '\0';
+      char ver[64], drv[64];
+      info_str(ids[i], CL_DEVICE_VERSION, ver, sizeof ver);
+      info_str(ids[i], CL_DRIVER_VERSION, drv, sizeof drv);
+      snprintf(d->version, sizeof d->version, "%s, driver %s", ver, drv);
+      cl_ulong mem = 0;
+      cl_uint cu = 0;
+      if (clGetDeviceInfo(ids[i], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL) == CL_SUCCESS)
+        d->global_mem = mem;
+      if (clGetDeviceInfo(ids[i], CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cu, &cu, NULL) ==
+          CL_SUCCESS)
+        d->compute_units = (int)cu;
+    }
+    (*n)++;
+  }
+  free(ids);
+  free(plats);
+  return STARKML_OK;
+}
+
+/* Opens device dev into o: context, queue, program, kernels, limits. */
+static starkml_status open_device(ocl_impl *o, const char *devname, char *why, size_t why_len) {
+  cl_int err = CL_SUCCESS;
+  cl_bool little = CL_FALSE, avail = CL_FALSE, compiler = CL_FALSE;
+  cl_ulong local_mem = 0;
+  if (clGetDeviceInfo(o->dev, CL_DEVICE_ENDIAN_LITTLE, sizeof little, &little, NULL) !=
+          CL_SUCCESS ||
+      clGetDeviceInfo(o->dev, CL_DEVICE_AVAILABLE, sizeof avail, &avail, NULL) != CL_SUCCESS ||
+      clGetDeviceInfo(o->dev, CL_DEVICE_COMPILER_AVAILABLE, sizeof compiler, &compiler, NULL) !=
+          CL_SUCCESS ||
+      clGetDeviceInfo(o->dev, CL_DEVICE_LOCAL_MEM_SIZE, sizeof local_mem, &local_mem, NULL) !=
+          CL_SUCCESS ||
+      clGetDeviceInfo(o->dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof o->max_alloc, &o->max_alloc,
+                      NULL) != CL_SUCCESS) {
+    sm_why(why, why_len, "OpenCL device '%s': clGetDeviceInfo failed", devname);
+    return STARKML_ERR_BACKEND;
+  }
+  if (!avail || !compiler) {
+    sm_why(why, why_len, "OpenCL device '%s' is %s", devname,
+           !avail ? "not available" : "without a compiler (it cannot build the kernels)");
+    return STARKML_ERR_BACKEND;
+  }
+  /* Field elements and digests travel as raw 64-bit words: both ends must be little-endian. */
+  if (!little || !(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)) {
+    sm_why(why, why_len, "OpenCL device '%s': the backend needs a little-endian device and host",
+           devname);
+    return STARKML_ERR_BACKEND;
+  }
+  o->tile_log = OCL_TILE_LOG_MAX;
+  while (o->tile_log > OCL_TILE_LOG_MIN && (sizeof(gl_t) << o->tile_log) > local_mem)
+    o->tile_log--;
+  if ((sizeof(gl_t) << o->tile_log) > local_mem) {
+    sm_why(why, why_len, "OpenCL device '%s' has %llu bytes of local memory; the NTT needs %zu",
+           devname, (unsigned long long)local_mem, sizeof(gl_t) << o->tile_log);
+    return STARKML_ERR_BACKEND;
+  }
+  const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)o->plat, 0};
+  o->ctx = clCreateContext(props, 1, &o->dev, NULL, NULL, &err);
+  if (o->ctx == NULL || err != CL_SUCCESS) {
+    sm_why(why, why_len, "OpenCL device '%s': clCreateContext: %s (%d)", devname,
+           sm_ocl_err_name(err), (int)err);
+    return sm_ocl_status(err);
+  }
+  o->q = clCreateCommandQueue(o->ctx, o->dev, 0, &err);
+  if (o->q == NULL || err != CL_SUCCESS) {
+    sm_why(why, why_len, "OpenCL device '%s': clCreateCommandQueue: %s (%d)", devname,
+           sm_ocl_err_name(err), (int)err);
+    return sm_ocl_status(err);
+  }
+  char options[128];
+  snprintf(options, sizeof options, "-cl-std=CL1.2 -DTILE_LOG=%u", o->tile_log);
+  starkml_status s = sm_ocl_build(&o->prog, o->ctx, o->plat, o->dev, options, why, why_len);
+  if (s != STARKML_OK) return s;
+  for (int i = 0; i < K_COUNT; i++) {
+    o->k[i] = clCreateKernel(o->prog, kernel_names[i], &err);
+    if (o->k[i] == NULL || err != CL_SUCCESS) {
+      sm_why(why, why_len, "OpenCL device '%s': clCreateKernel(%s): %s (%d)", devname,
+             kernel_names[i], sm_ocl_err_name(err), (int)err);
+      return sm_ocl_status(err);
+    }
+    size_t wg = 0;
+    if (clGetKernelWorkGroupInfo(o->k[i], o->dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg,
+                                 NULL) != CL_SUCCESS || wg == 0)
+      wg = 1;
+    size_t p2 = 1;
+    while (p2 * 2 <= wg && p2 * 2 <= OCL_WG_MAX) p2 *= 2;
+    o->wg[i] = p2;
+  }
+  return STARKML_OK;
+}
+
+starkml_status sm_opencl_open(sm_backend **out, int device, int threads, char *why,
+                              size_t why_len) {
+  if (out == NULL) return STARKML_ERR_ARG;
+  *out = NULL;
+  if (device < 0) {
+    sm_why(why, why_len, "OpenCL device index %d: indices start at 0", device);
+    return STARKML_ERR_ARG;
+  }
+  cl_device_id *ids = NULL;
+  cl_platform_id *plats = NULL;
+  size_t count = 0;
+  starkml_status s = sm_ocl_list(&ids, &plats, &count, why, why_len);
+  if (s != STARKML_OK) return s;
+  if (count == 0 || (size_t)device >= count) {
+    free(ids);
+    free(plats);
+    if (count == 0) {
+      sm_why(why, why_len, "no OpenCL device: platforms are installed, but none has a device");
+      return STARKML_ERR_BACKEND;
+    }
+    sm_why(why, why_len, "no OpenCL device %d: this host has %zu (indices 0 to %zu; "
+           "`starkml devices` lists them)", device, count, count - 1);
+    return STARKML_ERR_ARG;
+  }
+  ocl_impl *o = calloc(1, sizeof *o);
+  sm_backend *be = calloc(1, sizeof *be);
+  if (o == NULL || be == NULL) {
+    free(o);
+    free(be);
+    free(ids);
+    free(plats);
+    return STARKML_ERR_NOMEM;
+  }
+  o->dev = ids[device];
+  o->plat = plats[device];
+  free(ids);
+  free(plats);
+  char devname[128];
+  info_str(o->dev, CL_DEVICE_NAME, devname, sizeof devname);
+  s = open_device(o, devname, why, why_len);
+  if (s != STARKML_OK) {
+    ocl_release(o);
+    free(be);
+    return s;
+  }
+  (void)threads;
+  be->ops = &ocl_ops;
+  be->impl = o;
+  *out = be;
+  return STARKML_OK;
+}
+
+void sm_opencl_limit_alloc(sm_backend *be, unsigned long long bytes) {
+  if (be == NULL || be->ops != &ocl_ops) return;
+  ocl_impl *o = be->impl;
+  if (bytes < o->max_alloc) o->max_alloc = bytes;
+}

@@ -1,0 +1,79 @@
+# The OpenCL backend's tests (label `opencl`), included by cmake/opencl.cmake at the end of
+# the top-level directory (they need sm_test from tests/ and the CLI from host/, and a
+# deferred call may not add a subdirectory, hence an included file with explicit paths).
+#
+#  - backend_opencl.CASE: tests/opencl/test_backend_opencl.c, every op of the backend
+#    against the CPU reference on random inputs, the program cache and the error paths;
+#    exit 77 (skipped) when the host has no OpenCL platform.
+#  - vectors.stark_regenerate_opencl / vectors.zkml_regenerate_opencl: the golden proofs of
+#    vectors/stark and vectors/zkml made with `--backend opencl` (STARKML_BACKEND=opencl),
+#    equal to the committed CPU proofs byte for byte (also `nightly`).
+#  - cli.devices_opencl: `starkml devices` lists an OpenCL device.
+#
+# Environment of every test: PoCL's kernel cache (POCL_CACHE_DIR) and starkml's program
+# cache (XDG_CACHE_HOME/starkml) go into the build tree, never into $HOME; under the
+# sanitizers, LSan reads tests/opencl/lsan.supp (leaks inside PoCL/LLVM, see that file).
+set(ocl_src ${PROJECT_SOURCE_DIR}/tests/opencl)
+set(ocl_bin ${PROJECT_BINARY_DIR}/tests/opencl)
+set(ocl_cache ${ocl_bin}/cache)
+file(MAKE_DIRECTORY ${ocl_cache}/pocl)
+set(ocl_env
+  POCL_CACHE_DIR=${ocl_cache}/pocl
+  XDG_CACHE_HOME=${ocl_cache}
+  LSAN_OPTIONS=suppressions=${ocl_src}/lsan.supp:print_suppressions=0)
+
+find_program(BASH_PROGRAM bash REQUIRED)
+set(src ${ocl_src}/test_backend_opencl.c)
+add_executable(test_backend_opencl ${src})
+target_link_libraries(test_backend_opencl PRIVATE starkml sm_test starkml_flags OpenCL::OpenCL)
+target_compile_definitions(test_backend_opencl PRIVATE CL_TARGET_OPENCL_VERSION=120)
+file(STRINGS ${src} case_lines REGEX "cmocka_unit_test[a-z_]*\\([A-Za-z0-9_]+")
+set(n_cases 0)
+foreach(line IN LISTS case_lines)
+  string(REGEX MATCHALL "cmocka_unit_test[a-z_]*\\([A-Za-z0-9_]+" hits "${line}")
+  foreach(hit IN LISTS hits)
+    string(REGEX REPLACE ".*\\(" "" case ${hit})
+    set(labels opencl)
+    if(case MATCHES "_slow$")
+      list(APPEND labels slow)
+    endif()
+    add_test(NAME backend_opencl.${case} COMMAND test_backend_opencl ${case})
+    set_tests_properties(backend_opencl.${case} PROPERTIES LABELS "${labels}"
+      SKIP_RETURN_CODE 77 ENVIRONMENT "${ocl_env}")
+    math(EXPR n_cases "${n_cases} + 1")
+  endforeach()
+endforeach()
+if(n_cases EQUAL 0)
+  message(FATAL_ERROR "${src}: no cmocka_unit_test(...) cases found")
+endif()
+add_dependencies(test_backend_opencl starkml-cli)
+
+# Cross-backend golden proofs: as vectors.stark_regenerate / vectors.zkml_regenerate
+# (tests/CMakeLists.txt), proved on OpenCL device 0.
+foreach(kind stark zkml)
+  if(kind STREQUAL "stark")
+    set(glob "*.proof")
+  else()
+    set(glob "*.proof;*.vk")
+  endif()
+  add_test(NAME vectors.${kind}_regenerate_opencl
+    COMMAND ${CMAKE_COMMAND}
+            "-DGEN=${CMAKE_COMMAND};-E;env;STARKML=$<TARGET_FILE:starkml-cli>;STARKML_BACKEND=opencl;${BASH_PROGRAM};${PROJECT_SOURCE_DIR}/vectors/${kind}/regenerate.sh;unused"
+            -DSRC=${PROJECT_SOURCE_DIR}/vectors/${kind}
+            -DOUT=${ocl_bin}/regenerated-${kind}
+            "-DGLOB=${glob}"
+            "-DHINT=The OpenCL backend's proof differs from the CPU's (vectors/${kind}): a kernel is not bit-identical to the CPU reference"
+            -P ${PROJECT_SOURCE_DIR}/vectors/compare.cmake)
+  # On a host without any OpenCL platform the tool says so, and the test is skipped (CI
+  # installs PoCL, and cli.devices_opencl fails there if PoCL is not listed).
+  set_tests_properties(vectors.${kind}_regenerate_opencl PROPERTIES
+    LABELS "opencl;nightly" ENVIRONMENT "${ocl_env}" TIMEOUT 1800
+    SKIP_REGULAR_EXPRESSION "no OpenCL platform")
+endforeach()
+
+# `starkml devices` lists PoCL (or any OpenCL device) when a platform is installed; the
+# check script skips (77) when clinfo-level discovery finds no platform.
+add_test(NAME cli.devices_opencl
+  COMMAND ${BASH_PROGRAM} ${ocl_src}/check_devices.sh $<TARGET_FILE:starkml-cli>)
+set_tests_properties(cli.devices_opencl PROPERTIES LABELS opencl SKIP_RETURN_CODE 77
+  ENVIRONMENT "${ocl_env}")
