@@ -213,6 +213,8 @@ starkml_status sm_tinfo_derive(sm_tinfo *ti, unsigned *log_big_max, const sm_sta
     cons += x->ext.n_constraints;
     x->n_base_open = u->n_pre + x->n_main + 3 * (size_t)x->n_aux;
     x->n_quot_cols = 3 * (size_t)x->n_pieces + (opt->zk ? 3 : 0);
+    x->log_qdom = x->log_n;
+    while (((size_t)1 << x->log_qdom) < qlen) x->log_qdom++;
     if (x->log_big > *log_big_max) *log_big_max = x->log_big;
   }
   if (s != STARKML_OK) {

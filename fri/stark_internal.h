@@ -53,6 +53,10 @@ typedef struct {
   size_t cons_before;       /* constraints of the tables before this one */
   size_t n_base_open;       /* base polynomials opened at z and z w: pre + main + 3 aux */
   size_t n_quot_cols;       /* quotient tree width: 3 pieces + 3 mask (zk) */
+  unsigned log_qdom;        /* the prover evaluates the quotient on the first 2^log_qdom
+                               LDE positions (bit-reversed: the coset shift * <w_M>, M =
+                               2^log_qdom >= n and >= the quotient's length), which
+                               determine it; a prover-side choice, not in the proof */
 } sm_tinfo;
 
 /* What the proof header records of each table (verified against the statement): enough

@@ -104,13 +104,15 @@ typedef struct {
   const gl3_t *gpow; /* gamma^(J_t + j) for the table's constraints */
 } quot_job;
 
-/* Evaluates the combined quotient on all N points of the table's LDE (bit-reversed). */
+/* Evaluates the combined quotient on the first M = 2^log_qdom points of the table's LDE
+   (bit-reversed order: the coset shift * <w_M>, which holds every row's next row too). */
 static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads) {
   const sm_tinfo *x = job->x;
   const tprover *tp = job->tp;
   const sm_air_table *t = &x->ext;
   const size_t nb = (size_t)t->n_pre + t->n_main, na = x->n_aux, nc = t->n_constraints;
-  const size_t blk = x->big < BLK ? x->big : BLK;
+  const size_t M = (size_t)1 << x->log_qdom;
+  const size_t blk = M < BLK ? M : BLK;
   const size_t scratch_len = sm_air_block_scratch_len(t, blk);
   /* Per-thread work areas, allocated once. */
   /* next-row base values, aux current and next (gl3), constraint values (gl3), the
@@ -132,7 +134,7 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
     twn[p] = gl_exp(tw[p], x->n);
   }
   const gl_t w_last = gl_exp(gl_root_of_unity(x->log_n), x->n - 1);
-  const size_t nblocks = x->big / blk;
+  const size_t nblocks = M / blk;
   starkml_status status = STARKML_OK;
 #pragma omp parallel num_threads(threads)
   {
@@ -209,7 +211,8 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
 }
 
 /*
- * Interpolates the quotient, splits it into pieces of piece_len coefficients, blinds the
+ * Interpolates the quotient from its M = 2^log_qdom values (M is at least its length, so
+ * these determine it), splits it into pieces of piece_len coefficients, blinds the
  * pieces so that they telescope (docs/stark-protocol.md section 5), appends the FRI mask
  * in zk mode and evaluates everything on the LDE. tampered: a bad witness makes the
  * quotient a non-polynomial; keep its low coefficients instead of refusing.
@@ -218,31 +221,32 @@ static starkml_status quotient_commit(sm_backend *be, sm_ntt_plan *plan, const s
                                       const gl3_t *q, sm_prg *rng, int tampered,
                                       size_t *bad_coeffs) {
   const size_t big = x->big, d = x->d, P = x->piece_len, m = x->n_pieces;
-  gl_t *qc = sm_xcalloc(3 * big, sizeof *qc);
+  const size_t M = (size_t)1 << x->log_qdom;
+  gl_t *qc = sm_xcalloc(3 * M, sizeof *qc);
   tp->quot_coef = sm_xcalloc(x->n_quot_cols * d, sizeof(gl_t));
   tp->quot_lde = sm_xcalloc(x->n_quot_cols * big, sizeof(gl_t));
   if (qc == NULL || tp->quot_coef == NULL || tp->quot_lde == NULL) {
     free(qc);
     return STARKML_ERR_NOMEM;
   }
-  for (size_t i = 0; i < big; i++)
-    for (int c = 0; c < 3; c++) qc[(size_t)c * big + i] = q[i].v[c];
+  for (size_t i = 0; i < M; i++)
+    for (int c = 0; c < 3; c++) qc[(size_t)c * M + i] = q[i].v[c];
   starkml_status s =
-      sm_be_ntt(be, plan, qc, 3, big, x->log_big, 1, SM_ORDER_BITREV, SM_ORDER_NATURAL);
+      sm_be_ntt(be, plan, qc, 3, M, x->log_qdom, 1, SM_ORDER_BITREV, SM_ORDER_NATURAL);
   if (s != STARKML_OK) {
     free(qc);
     return s;
   }
   /* Values were taken on shift * <w_N>: coefficient j carries shift^j. */
   gl_t sinv = gl_inv(x->shift), sp = 1;
-  for (size_t j = 0; j < big; j++) {
-    for (int c = 0; c < 3; c++) qc[(size_t)c * big + j] = gl_mul(qc[(size_t)c * big + j], sp);
+  for (size_t j = 0; j < M; j++) {
+    for (int c = 0; c < 3; c++) qc[(size_t)c * M + j] = gl_mul(qc[(size_t)c * M + j], sp);
     sp = gl_mul(sp, sinv);
   }
   /* An honest witness gives a polynomial of fewer than m * P coefficients. */
   *bad_coeffs = 0;
-  for (size_t j = m * P; j < big; j++)
-    for (int c = 0; c < 3; c++) *bad_coeffs += qc[(size_t)c * big + j] != 0;
+  for (size_t j = m * P; j < M; j++)
+    for (int c = 0; c < 3; c++) *bad_coeffs += qc[(size_t)c * M + j] != 0;
   if (*bad_coeffs != 0 && !tampered) {
     free(qc);
     return STARKML_ERR_ARG;
@@ -250,8 +254,8 @@ static starkml_status quotient_commit(sm_backend *be, sm_ntt_plan *plan, const s
   for (size_t k = 0; k < m; k++)
     for (int c = 0; c < 3; c++) {
       gl_t *dst = tp->quot_coef + (3 * k + (size_t)c) * d;
-      size_t lo = k * P, len = lo + P <= big ? P : (lo < big ? big - lo : 0);
-      if (len) memcpy(dst, qc + (size_t)c * big + lo, len * sizeof *dst);
+      size_t lo = k * P, len = lo + P <= M ? P : (lo < M ? M - lo : 0);
+      if (len) memcpy(dst, qc + (size_t)c * M + lo, len * sizeof *dst);
     }
   free(qc);
   if (rng != NULL) {
@@ -425,6 +429,40 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   else if ((s = sm_prg_os_seed(seed)) != STARKML_OK) goto done;
   if ((s = sm_ntt_plan_create(&plan, log_big_max, threads)) != STARKML_OK) goto done;
 
+  /* The witness must satisfy every table's own constraints (the LogUp ones hold by
+     construction): refuse it here, naming the constraint and row, rather than with a
+     quotient that is no polynomial. Tables are checked in parallel; the first failing
+     table in order is reported. */
+  if (tamper == NULL) {
+    for (size_t t = 0; t < T; t++)
+      if (wit->main[t] == NULL || (ti[t].user->n_pre > 0 && (wit->pre == NULL || wit->pre[t] == NULL))) {
+        s = STARKML_ERR_ARG;
+        goto done;
+      }
+    starkml_status *cst = sm_xcalloc(T, sizeof *cst);
+    size_t *cpos = sm_xcalloc(2 * T, sizeof *cpos);
+    if (cst == NULL || cpos == NULL) {
+      free(cst), free(cpos);
+      s = STARKML_ERR_NOMEM;
+      goto done;
+    }
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (size_t t = 0; t < T; t++) {
+      const sm_air_table *u = ti[t].user;
+      cst[t] = sm_air_check_trace(u, 0, &cpos[2 * t], &cpos[2 * t + 1], u->n_pre ? wit->pre[t] : NULL,
+                                  wit->main[t], NULL, st->publics ? st->publics[t] : NULL,
+                                  (gl3_t[SM_AIR_N_CHALLENGES]){{{0}}});
+    }
+    for (size_t t = 0; t < T && s == STARKML_OK; t++) {
+      if (cst[t] == STARKML_OK) continue;
+      sm_log(ctx, "prove: table %zu (%s): the witness violates constraint %zu at row %zu", t,
+             ti[t].user->name, cpos[2 * t + 1], cpos[2 * t]);
+      s = cst[t] == STARKML_REJECT ? STARKML_ERR_ARG : cst[t];
+    }
+    free(cst), free(cpos);
+    if (s != STARKML_OK) goto done;
+  }
+
   /* Witness copies (the test hook may alter them) and the preprocessed LDEs. */
   sm_progress(ctx, "prove: check the witness", 0.00);
   for (size_t t = 0; t < T; t++) {
@@ -453,18 +491,6 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       }
     }
     if (tamper != NULL) tamper(tamper_user, t, tp[t].main_tr, x->n);
-    if (tamper == NULL) {
-      size_t row, con;
-      starkml_status c = sm_air_check_trace(u, 0, &row, &con, u->n_pre ? wit->pre[t] : NULL,
-                                            tp[t].main_tr, NULL, st->publics ? st->publics[t] : NULL,
-                                            (gl3_t[SM_AIR_N_CHALLENGES]){{{0}}});
-      if (c != STARKML_OK) {
-        sm_log(ctx, "prove: table %zu (%s): the witness violates constraint %zu at row %zu", t,
-               u->name, con, row);
-        s = c == STARKML_REJECT ? STARKML_ERR_ARG : c;
-        goto done;
-      }
-    }
     if (u->n_pre > 0) {
       tp[t].pre_coef = sm_xcalloc((size_t)u->n_pre * x->d, sizeof(gl_t));
       tp[t].pre_lde = sm_xcalloc((size_t)u->n_pre * x->big, sizeof(gl_t));
@@ -597,7 +623,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   for (size_t j = 1; j < n_cons; j++) gpow[j] = gl3_mul(gpow[j - 1], gamma);
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
-    gl3_t *q = sm_xcalloc(x->big, sizeof *q);
+    gl3_t *q = sm_xcalloc((size_t)1 << x->log_qdom, sizeof *q);
     if (q == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
