@@ -66,7 +66,7 @@ static void bench_config(bench_cfg *cfg, const starkml_ctx *ctx, sm_air_toy *toy
   const gl_t *mains[1] = {toy->t[0].main};
   const gl_t *pres[1] = {toy->t[0].pre};
   sm_digest roots[1];
-  sm_stark_statement st = {1, &toy->t[0].table, publics, roots};
+  sm_stark_statement st = {1, &toy->t[0].table, publics, roots, NULL};
   sm_stark_witness w = {mains, pres};
   sm_stark_options opt;
   sm_soundness_bits bits;

@@ -224,6 +224,97 @@ starkml_status sm_merkle_verify(const sm_digest *root, unsigned log_n, size_t in
   return memcmp(cur.b, root->b, SM_DIGEST_LEN) == 0 ? STARKML_OK : STARKML_REJECT;
 }
 
+starkml_status sm_merkle_leaves(sm_digest *out, const gl_t *rows, size_t n, size_t width) {
+  if (n == 0) return STARKML_OK;
+  if (out == NULL || rows == NULL) return STARKML_ERR_ARG;
+  if (width > (SIZE_MAX - 1) / 8 / n) return STARKML_ERR_NOMEM;
+  const size_t len = 1 + 8 * width;
+  uint8_t *buf = malloc(n * len);
+  if (buf == NULL) return STARKML_ERR_NOMEM;
+  for (size_t k = 0; k < n; k++) {
+    uint8_t *b = buf + k * len;
+    b[0] = SM_MERKLE_LEAF_TAG;
+    for (size_t c = 0; c < width; c++) store64_le(b + 1 + 8 * c, rows[k * width + c]);
+  }
+  hash_rows(out, buf, n, len);
+  free(buf);
+  return STARKML_OK;
+}
+
+static int digest_eq(const sm_digest *a, const sm_digest *b) {
+  return memcmp(a->b, b->b, SM_DIGEST_LEN) == 0;
+}
+
+int sm_merkle_verify_batch(const sm_digest *root, unsigned depth, size_t n, const size_t *index,
+                           const sm_digest *leaf, const sm_digest *const *path) {
+  if (n == 0) return 1;
+  if (root == NULL || index == NULL || leaf == NULL || path == NULL || depth > 63) return 0;
+  for (size_t k = 0; k < n; k++)
+    if ((uint64_t)index[k] >> depth != 0 || (depth > 0 && path[k] == NULL)) return 0;
+  /*
+   * The distinct nodes of the current level, sorted by position: pos[], dig[]; slot[k]
+   * is the node query k passes through. A level's node has its sibling among them (then
+   * adjacent) or takes the sibling its queries supply, which must all agree.
+   */
+  size_t *ord = malloc(n * sizeof *ord), *slot = malloc(n * sizeof *slot);
+  size_t *pos = malloc(n * sizeof *pos), *npos = malloc(n * sizeof *npos);
+  size_t *remap = malloc(n * sizeof *remap);
+  sm_digest *dig = malloc(n * sizeof *dig), *ndig = malloc(n * sizeof *ndig);
+  const sm_digest **sib = malloc(n * sizeof *sib);
+  uint8_t *buf = malloc(n * (1 + 2 * SM_DIGEST_LEN));
+  int ok = ord && slot && pos && npos && remap && dig && ndig && sib && buf;
+  if (ok) {
+    for (size_t k = 0; k < n; k++) { /* insertion sort by position: n is a query count */
+      size_t i = k;
+      for (; i > 0 && index[ord[i - 1]] > index[k]; i--) ord[i] = ord[i - 1];
+      ord[i] = k;
+    }
+  }
+  size_t K = 0;
+  for (size_t i = 0; ok && i < n; i++) {
+    const size_t k = ord[i];
+    if (K > 0 && pos[K - 1] == index[k]) {
+      ok = digest_eq(&dig[K - 1], &leaf[k]);
+    } else {
+      pos[K] = index[k], dig[K] = leaf[k];
+      K++;
+    }
+    slot[k] = K - 1;
+  }
+  for (unsigned l = 0; ok && l < depth; l++) {
+    for (size_t s = 0; s < K; s++) sib[s] = NULL;
+    for (size_t s = 0; s + 1 < K; s++)
+      if ((pos[s] ^ 1) == pos[s + 1]) sib[s] = &dig[s + 1], sib[s + 1] = &dig[s];
+    for (size_t k = 0; ok && k < n; k++) {
+      const size_t s = slot[k];
+      if (sib[s] == NULL) sib[s] = &path[k][l];
+      else ok = digest_eq(sib[s], &path[k][l]);
+    }
+    size_t nK = 0;
+    for (size_t s = 0; ok && s < K; s++) {
+      uint8_t *b = buf + nK * (1 + 2 * SM_DIGEST_LEN);
+      const int right = (int)(pos[s] & 1);
+      b[0] = SM_MERKLE_NODE_TAG;
+      memcpy(b + 1 + (right ? SM_DIGEST_LEN : 0), dig[s].b, SM_DIGEST_LEN);
+      memcpy(b + 1 + (right ? 0 : SM_DIGEST_LEN), sib[s]->b, SM_DIGEST_LEN);
+      remap[s] = nK;
+      npos[nK] = pos[s] >> 1;
+      if (!right && s + 1 < K && pos[s + 1] == (pos[s] | 1)) remap[++s] = nK;
+      nK++;
+    }
+    if (!ok) break;
+    hash_rows(ndig, buf, nK, 1 + 2 * SM_DIGEST_LEN);
+    for (size_t k = 0; k < n; k++) slot[k] = remap[slot[k]];
+    memcpy(pos, npos, nK * sizeof *pos);
+    memcpy(dig, ndig, nK * sizeof *dig);
+    K = nK;
+  }
+  ok = ok && K == 1 && digest_eq(&dig[0], root);
+  free(ord), free(slot), free(pos), free(npos), free(remap), free(dig), free(ndig), free(sib);
+  free(buf);
+  return ok;
+}
+
 starkml_status sm_merkle_cap_root(sm_digest *root, const sm_digest *cap, unsigned height) {
   if (root == NULL || cap == NULL || height > 30) return STARKML_ERR_ARG;
   if (height == 0) {

@@ -95,6 +95,29 @@ unsigned sm_merkle_verify_rows_x4(const sm_digest *const root[4], unsigned depth
                                   const sm_digest *const path[4]);
 
 /*
+ * Hashes n unsalted leaves of `width` elements each, four at a time: leaf k from
+ * rows[k * width .. (k + 1) * width), as sm_merkle_leaf(out + k, rows + k * width, width,
+ * NULL, 0). Returns STARKML_OK, STARKML_ERR_ARG (NULL pointers with n > 0), or
+ * STARKML_ERR_NOMEM.
+ */
+starkml_status sm_merkle_leaves(sm_digest *out, const gl_t *rows, size_t n, size_t width);
+
+/*
+ * n inclusion checks into one tree of 2^depth leaves at once (a multi-path check): leaf k
+ * has digest leaf[k], position index[k] and path path[k] (depth siblings, leaf level
+ * first). Every distinct node on the paths is hashed once, four at a time, so paths that
+ * meet cost one hash above the meeting point. Positions may repeat.
+ * Returns 1 exactly when every one of the n checks would pass sm_merkle_verify on its own:
+ * besides reaching the root, two leaves at one position must have one digest, and every
+ * sibling a path supplies must equal the node the batch computed there (or the one
+ * another path supplies for it). Returns 0 otherwise, and on allocation failure or bad
+ * arguments (NULL pointers, depth > 63): the caller then checks the paths one by one to
+ * learn which fails, so 0 never decides a verdict by itself.
+ */
+int sm_merkle_verify_batch(const sm_digest *root, unsigned depth, size_t n, const size_t *index,
+                           const sm_digest *leaf, const sm_digest *const *path);
+
+/*
  * Merkle caps. The cap of height c (0 <= c <= log_n) is the 2^c nodes of level c, left to
  * right: nodes[2^c - 1 .. 2^(c+1) - 1) of a tree. A proof that sends a tree's cap once lets
  * every inclusion path stop at level c: leaf r sits below cap node r >> (log_n - c), at

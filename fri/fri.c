@@ -128,10 +128,49 @@ static gl_t domain_shift(unsigned log_max_size, unsigned log_size) {
   return gl_exp(GL_GENERATOR, (uint64_t)1 << (log_max_size - log_size));
 }
 
+/*
+ * The verifier computes a point per query, table and layer, so sm_fri_point avoids
+ * exponentiations: w_N^bitrev(i) is the product, over the set bits b of i, of
+ * w_N^(2^(log N - 1 - b)) = gl_root_of_unity(b + 1), and the shift g^(2^k) is a table
+ * entry. test_fri_fri checks both tables against gl_root_of_unity and gl_exp.
+ */
+static const gl_t fri_roots[GL_TWO_ADICITY + 1] = {
+    0x0000000000000001ULL, 0xFFFFFFFF00000000ULL, 0x0001000000000000ULL,
+    0xFFFFFFFEFF000001ULL, 0xEFFFFFFF00000001ULL, 0x00003FFFFFFFC000ULL,
+    0x0000008000000000ULL, 0xF80007FF08000001ULL, 0xBF79143CE60CA966ULL,
+    0x1905D02A5C411F4EULL, 0x9D8F2AD78BFED972ULL, 0x0653B4801DA1C8CFULL,
+    0xF2C35199959DFCB6ULL, 0x1544EF2335D17997ULL, 0xE0EE099310BBA1E2ULL,
+    0xF6B2CFFE2306BAACULL, 0x54DF9630BF79450EULL, 0xABD0A6E8AA3D8A0EULL,
+    0x81281A7B05F9BEACULL, 0xFBD41C6B8CAA3302ULL, 0x30BA2ECD5E93E76DULL,
+    0xF502AEF532322654ULL, 0x4B2A18ADE67246B5ULL, 0xEA9D5A1336FBC98BULL,
+    0x86CDCC31C307E171ULL, 0x4BBAF5976ECFEFD8ULL, 0xED41D05B78D6E286ULL,
+    0x10D78DD8915A171DULL, 0x59049500004A4485ULL, 0xDFA8C93BA46D2666ULL,
+    0x7E9BD009B86A0845ULL, 0x400A7F755588E659ULL, 0x185629DCDA58878CULL,
+};
+static const gl_t fri_shifts[GL_TWO_ADICITY + 1] = { /* 7^(2^k) */
+    0x0000000000000007ULL, 0x0000000000000031ULL, 0x0000000000000961ULL,
+    0x000000000057F6C1ULL, 0x00001E39A5057D81ULL, 0x33CDC3006AFFAB59ULL,
+    0x9C232DFB69AB851EULL, 0xA8C0042254470173ULL, 0x15535AD69462D090ULL,
+    0xFEF45A869AAB8679ULL, 0x21BECCB8B6D8F6FAULL, 0x583CF0D902A86ABCULL,
+    0x8BF128731AB1A0B5ULL, 0xD17AD58EE893A7D2ULL, 0xFAA379DA87A7F914ULL,
+    0x9220D622D5CF1603ULL, 0x9AD50A054DA1207FULL, 0xA452F750DD9B8A44ULL,
+    0x1415F3B2BCE09454ULL, 0xD3DB3F11768AE838ULL, 0xB44626E05EDF0086ULL,
+    0xE4DE14A4047CB0BFULL, 0xF4D85BD7E852EC36ULL, 0x3D56E129723521FDULL,
+    0x6402E9B28E42BFE3ULL, 0xF7FD0E6632895A3AULL, 0x44447512BD52434AULL,
+    0xC878161102D0F705ULL, 0xF52DAC93873EB7CEULL, 0x4BF5466963DD8AAEULL,
+    0x392EC7049F67A8B5ULL, 0xF1323B7ACAB09084ULL, 0xAA5B2509F86BB4D4ULL,
+};
+
 gl_t sm_fri_point(unsigned log_max_size, unsigned log_size, size_t i) {
-  gl_t w = gl_root_of_unity(log_size);
-  return gl_mul(domain_shift(log_max_size, log_size), gl_exp(w, sm_bitrev(i, log_size)));
+  if (log_max_size > GL_TWO_ADICITY || log_size > log_max_size) return 0; /* outside the contract */
+  gl_t x = fri_shifts[log_max_size - log_size];
+  for (unsigned b = 0; b < log_size; b++)
+    if ((i >> b) & 1) x = gl_mul(x, fri_roots[b + 1]);
+  return x;
 }
+
+gl_t sm_fri__table_root(unsigned k) { return fri_roots[k]; }
+gl_t sm_fri__table_shift(unsigned k) { return fri_shifts[k]; }
 
 /* ---- Folding ------------------------------------------------------------------------- */
 
@@ -480,9 +519,67 @@ reject:
     return STARKML_REJECT;             \
   } while (0)
 
+int sm_fri_verify_paths(const sm_fri_verifier *v, const size_t *i0, const sm_fri_query_proof *q,
+                        size_t n, int threads) {
+  if (n == 0) return 1;
+  if (v == NULL || i0 == NULL || q == NULL || threads < 1) return 0;
+  const sm_fri_schedule *s = &v->sched;
+  const unsigned L = s->n_layers;
+  size_t nv, nd;
+  query_shape(s, &nv, &nd);
+  for (size_t k = 0; k < n; k++)
+    if ((i0[k] >> s->log_max_size) != 0 || q[k].n_layers != L || (nv > 0 && q[k].values == NULL) ||
+        (nd > 0 && q[k].paths == NULL))
+      return 0;
+  int ok = 1;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) reduction(&& : ok)
+  for (unsigned j = 0; j < L; j++) {
+    size_t vo = 0, po = 0, shift = 0;
+    for (unsigned l = 0; l < j; l++) {
+      vo += (size_t)1 << s->log_arity[l];
+      po += s->log_size[l] - s->log_arity[l];
+      shift += s->log_arity[l];
+    }
+    const unsigned la = s->log_arity[j], lr = s->log_size[j] - la;
+    const size_t a = (size_t)1 << la, w = 3 * a;
+    gl_t *rows = malloc(n * w * sizeof *rows);
+    size_t *m = malloc(n * sizeof *m);
+    sm_digest *leaves = malloc(n * sizeof *leaves);
+    const sm_digest **paths = malloc(n * sizeof *paths);
+    int lok = rows && m && leaves && paths;
+    for (size_t k = 0; lok && k < n; k++) {
+      for (size_t u = 0; u < a; u++)
+        for (size_t c = 0; c < 3; c++) rows[k * w + 3 * u + c] = q[k].values[vo + u].v[c];
+      m[k] = (i0[k] >> shift) >> la;
+      paths[k] = q[k].paths + po;
+    }
+    lok = lok && sm_merkle_leaves(leaves, rows, n, w) == STARKML_OK &&
+          sm_merkle_verify_batch(&v->roots[j], lr, n, m, leaves, paths);
+    free(rows), free(m), free(leaves), free(paths);
+    ok = ok && lok;
+  }
+  return ok;
+}
+
+static starkml_status verify_query(sm_fri_reason *reason, const sm_fri_verifier *v, size_t i0,
+                                   const gl3_t *injected, size_t n_injected,
+                                   const sm_fri_query_proof *q, int check_paths);
+
 starkml_status sm_fri_verify_query(sm_fri_reason *reason, const sm_fri_verifier *v, size_t i0,
                                    const gl3_t *injected, size_t n_injected,
                                    const sm_fri_query_proof *q) {
+  return verify_query(reason, v, i0, injected, n_injected, q, 1);
+}
+
+starkml_status sm_fri_verify_query_values(sm_fri_reason *reason, const sm_fri_verifier *v,
+                                          size_t i0, const gl3_t *injected, size_t n_injected,
+                                          const sm_fri_query_proof *q) {
+  return verify_query(reason, v, i0, injected, n_injected, q, 0);
+}
+
+static starkml_status verify_query(sm_fri_reason *reason, const sm_fri_verifier *v, size_t i0,
+                                   const gl3_t *injected, size_t n_injected,
+                                   const sm_fri_query_proof *q, int check_paths) {
   if (reason != NULL) *reason = SM_FRI_REASON_NONE;
   if (v == NULL || injected == NULL || q == NULL || v->final_coeffs == NULL)
     return STARKML_ERR_ARG;
@@ -504,13 +601,15 @@ starkml_status sm_fri_verify_query(sm_fri_reason *reason, const sm_fri_verifier 
     const size_t a = (size_t)1 << la, m = idx >> la, r = idx & (a - 1);
     const gl3_t *vals = q->values + vo;
 
-    gl_t row[3 * SM_FRI_MAX_ARITY];
-    for (size_t u = 0; u < a; u++)
-      for (size_t c = 0; c < 3; c++) row[3 * u + c] = vals[u].v[c];
-    sm_digest leaf;
-    sm_merkle_leaf(&leaf, row, 3 * a, NULL, 0);
-    if (sm_merkle_verify(&v->roots[j], lr, m, &leaf, q->paths + po) != STARKML_OK)
-      REJECT_(SM_FRI_REASON_PATH);
+    if (check_paths) {
+      gl_t row[3 * SM_FRI_MAX_ARITY];
+      for (size_t u = 0; u < a; u++)
+        for (size_t c = 0; c < 3; c++) row[3 * u + c] = vals[u].v[c];
+      sm_digest leaf;
+      sm_merkle_leaf(&leaf, row, 3 * a, NULL, 0);
+      if (sm_merkle_verify(&v->roots[j], lr, m, &leaf, q->paths + po) != STARKML_OK)
+        REJECT_(SM_FRI_REASON_PATH);
+    }
     if (!gl3_eq(vals[r], gl3_add(carry, injected[j]))) REJECT_(SM_FRI_REASON_VALUE);
 
     /*

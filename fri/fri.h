@@ -139,6 +139,11 @@ size_t sm_fri_layer_index(const sm_fri_schedule *s, size_t i0, unsigned j);
  *          the domain point of position i of a size-N codeword (log_size <= log_max_size). */
 gl_t sm_fri_point(unsigned log_max_size, unsigned log_size, size_t i);
 
+/* Internal (exposed for tests): the tables behind sm_fri_point, k <= 32:
+   gl_root_of_unity(k) and GL_GENERATOR^(2^k). */
+gl_t sm_fri__table_root(unsigned k);
+gl_t sm_fri__table_shift(unsigned k);
+
 /* Why a verification failed (for tests and diagnostics; the status is what counts). */
 #define SM_FRI_REASON_MAP(X)                                                        \
   X(SM_FRI_REASON_NONE, "none")                                                     \
@@ -281,6 +286,25 @@ void sm_fri_verifier_free(sm_fri_verifier *v);
 starkml_status sm_fri_verify_query(sm_fri_reason *reason, const sm_fri_verifier *v, size_t i0,
                                    const gl3_t *injected, size_t n_injected,
                                    const sm_fri_query_proof *q);
+
+/*
+ * Checks the Merkle paths of n queries, every layer's at once (sm_merkle_verify_batch:
+ * each distinct tree node is hashed once, four at a time). Returns 1 exactly when every
+ * query's paths would pass sm_fri_verify_query's path checks, 0 otherwise (including a
+ * query whose shape or index sm_fri_verify_query would reject, bad arguments, and an
+ * allocation failure). After 1, sm_fri_verify_query_values checks the rest of each query;
+ * after 0, sm_fri_verify_query (one at a time) says which query fails and why.
+ * In: v an initialised verifier; i0[0..n) the query indices; q[0..n) their openings;
+ *     threads >= 1 (layers are checked in parallel).
+ */
+int sm_fri_verify_paths(const sm_fri_verifier *v, const size_t *i0, const sm_fri_query_proof *q,
+                        size_t n, int threads);
+
+/* sm_fri_verify_query without the Merkle path checks, for queries whose paths passed
+   sm_fri_verify_paths. Same returns and reasons otherwise. */
+starkml_status sm_fri_verify_query_values(sm_fri_reason *reason, const sm_fri_verifier *v,
+                                          size_t i0, const gl3_t *injected, size_t n_injected,
+                                          const sm_fri_query_proof *q);
 
 /* ---- Serialization (core/ser.h; embedded by the STARK proof format) ------------------- *
  *

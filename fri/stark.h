@@ -50,6 +50,9 @@ typedef struct {
   const gl_t *const *publics;     /* publics[t]: tables[t].n_public values */
   const sm_digest *pre_roots;     /* pre_roots[t]: the setup's preprocessed commitment
                                      (ignored for tables without preprocessed columns) */
+  const sm_digest *table_hashes;  /* optional: table_hashes[t] = sm_air_hash(&tables[t]),
+                                     computed by the caller from these very tables (it
+                                     hashed them already); NULL: hashed here */
 } sm_stark_statement;
 
 /* The witness: column-major traces, n rows per column (column c at cols + c * n). */

@@ -5,6 +5,7 @@
  * the options, never from the proof; the options' security is recomputed and compared
  * with the verifier's floor before anything else.
  */
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,8 @@
 enum { TREE_PRE, TREE_MAIN, TREE_AUX, TREE_QUOT, N_TREES };
 
 typedef struct {
-  sm_digest main_root, aux_root, quot_root; /* above the caps: what the transcript absorbs */
+  sm_digest roots[N_TREES]; /* above the caps: the transcript absorbs main, aux, quot; pre
+                               must equal the statement's */
   sm_digest *caps;                          /* N_TREES caps of 2^cap_h digests each */
   unsigned cap_h;
   gl3_t claimed;
@@ -26,10 +28,9 @@ typedef struct {
 } vtable;
 
 /* Reads a cap of height h into cap and hashes it up to root. */
-static starkml_status r_cap(sm_reader *r, sm_digest *cap, unsigned h, sm_digest *root) {
+static starkml_status r_cap(sm_reader *r, sm_digest *cap, unsigned h) {
   for (size_t i = 0; i < ((size_t)1 << h); i++) sm_r_bytes(r, cap[i].b, SM_DIGEST_LEN);
-  if (r->err != STARKML_OK) return STARKML_ERR_PARSE;
-  return sm_merkle_cap_root(root, cap, h);
+  return r->err != STARKML_OK ? STARKML_ERR_PARSE : STARKML_OK;
 }
 
 /* One opened row of one tree: values, salt, path. */
@@ -180,12 +181,13 @@ static void deep_constants(const sm_tinfo *x, vtable *vt, const gl3_t *w) {
 }
 
 /*
- * P_t at the opened row (x = the row's LDE point), from the openings and OOD values:
+ * P_t at the opened row (x = the row's LDE point, inv_xz = 1 / (x - z), inv_xzw =
+ * 1 / (x - z w)), from the openings and OOD values:
  * sum_c w_c (f_c(x) - f_c(z)) = sum_c w_c f_c(x) - kz, and so on, so each opened value
  * costs an extension-by-base product (deep_constants holds the rest).
  */
-static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl_t xp, gl3_t z,
-                     gl3_t zw, const gl3_t *w) {
+static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl3_t inv_xz,
+                     gl3_t inv_xzw, const gl3_t *w) {
   const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
   const size_t n_pre = x->user->n_pre, n_main = x->n_main;
   gl3_t sz = gl3_from_base(0), szw = sz, sq = sz;
@@ -198,9 +200,8 @@ static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl_t x
   }
   for (size_t c = 0; c < nq; c++) sq = gl3_add(sq, gl3_mul_base(w[2 * nbo + c], o->quot.vals[c]));
   sz = gl3_sub(sz, vt->kz), szw = gl3_sub(szw, vt->kzw), sq = gl3_sub(sq, vt->kq);
-  gl3_t X = gl3_from_base(xp);
-  gl3_t v = gl3_mul(gl3_add(sz, sq), sm_gl3_inv(gl3_sub(X, z)));
-  v = gl3_add(v, gl3_mul(szw, sm_gl3_inv(gl3_sub(X, zw))));
+  gl3_t v = gl3_mul(gl3_add(sz, sq), inv_xz);
+  v = gl3_add(v, gl3_mul(szw, inv_xzw));
   if (x->n_quot_cols > nq) {
     gl3_t r = {{o->quot.vals[nq], o->quot.vals[nq + 1], o->quot.vals[nq + 2]}};
     v = gl3_add(v, gl3_mul(w[2 * nbo + nq], r));
@@ -235,6 +236,7 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   starkml_status *qstat = NULL;
   sm_stark_reject *qreason = NULL;
   size_t *qidx = NULL, n_op = 0, n_fq = 0;
+  gl3_t *dinv = NULL; /* per thread: 2T denominators and the batch inversion's scratch */
   int ti_ok = 0, fv_ok = 0, pre_bad = 0;
   uint8_t *row_bad = NULL;
   sm_fri_verifier fv;
@@ -344,22 +346,40 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       s = STARKML_ERR_NOMEM;
       break;
     }
-    if (ti[t].user->n_pre > 0) {
-      /* The preprocessed tree's cap must hash to the setup's root. */
-      sm_digest pre_root;
-      s = r_cap(&sec, vt[t].caps + TREE_PRE * nc, h, &pre_root);
-      if (s == STARKML_OK && memcmp(pre_root.b, st->pre_roots[t].b, SM_DIGEST_LEN) != 0)
-        pre_bad = 1;
-    }
-    if (s == STARKML_OK) s = r_cap(&sec, vt[t].caps + TREE_MAIN * nc, h, &vt[t].main_root);
+    if (ti[t].user->n_pre > 0) s = r_cap(&sec, vt[t].caps + TREE_PRE * nc, h);
+    if (s == STARKML_OK) s = r_cap(&sec, vt[t].caps + TREE_MAIN * nc, h);
     if (s == STARKML_OK && ti[t].n_aux > 0) {
-      s = r_cap(&sec, vt[t].caps + TREE_AUX * nc, h, &vt[t].aux_root);
+      s = r_cap(&sec, vt[t].caps + TREE_AUX * nc, h);
       sm_r_gl3(&sec, &vt[t].claimed);
     }
-    if (s == STARKML_OK) s = r_cap(&sec, vt[t].caps + TREE_QUOT * nc, h, &vt[t].quot_root);
+    if (s == STARKML_OK) s = r_cap(&sec, vt[t].caps + TREE_QUOT * nc, h);
   }
   if (s == STARKML_OK && sm_r_finish(&sec) != STARKML_OK) s = STARKML_ERR_PARSE;
   if (s != STARKML_OK) goto done;
+  {
+    /* The roots above the caps, every tree in parallel; the preprocessed tree's cap must
+       hash to the setup's root. */
+    int cap_err = 0;
+    const int n_cap = (int)(N_TREES * T);
+#pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 2) reduction(| : cap_err)
+    for (int k = 0; k < n_cap; k++) {
+      const size_t t = (size_t)k / N_TREES;
+      const int tree = k % N_TREES;
+      if ((tree == TREE_PRE && ti[t].user->n_pre == 0) || (tree == TREE_AUX && ti[t].n_aux == 0))
+        continue;
+      const size_t nc = (size_t)1 << vt[t].cap_h;
+      cap_err |= sm_merkle_cap_root(&vt[t].roots[tree], vt[t].caps + (size_t)tree * nc,
+                                    vt[t].cap_h) != STARKML_OK;
+    }
+    if (cap_err) {
+      s = STARKML_ERR_NOMEM;
+      goto done;
+    }
+    for (size_t t = 0; t < T; t++)
+      if (ti[t].user->n_pre > 0 &&
+          memcmp(vt[t].roots[TREE_PRE].b, st->pre_roots[t].b, SM_DIGEST_LEN) != 0)
+        pre_bad = 1;
+  }
   /* Out-of-domain values. */
   if ((s = r_section(&r, SM_SEC_OOD, &sec)) != STARKML_OK) goto done;
   for (size_t t = 0; t < T; t++) {
@@ -474,13 +494,13 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
     goto done;
   }
   if ((s = sm_stark_absorb_statement(&tr, st, &opt, ti)) != STARKML_OK) goto done;
-  for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "main", vt[t].main_root.b, SM_DIGEST_LEN);
+  for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "main", vt[t].roots[TREE_MAIN].b, SM_DIGEST_LEN);
   gl3_t alpha = sm_tr_challenge_gl3(&tr, "logup-alpha");
   gl3_t beta = sm_tr_challenge_gl3(&tr, "logup-beta");
   gl3_t total = gl3_from_base(0);
   for (size_t t = 0; t < T; t++)
     if (ti[t].n_aux > 0) {
-      sm_tr_absorb(&tr, "aux", vt[t].aux_root.b, SM_DIGEST_LEN);
+      sm_tr_absorb(&tr, "aux", vt[t].roots[TREE_AUX].b, SM_DIGEST_LEN);
       sm_tr_absorb_gl3(&tr, "claimed-sum", &vt[t].claimed, 1);
       total = gl3_add(total, vt[t].claimed);
     }
@@ -490,7 +510,7 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
     goto done;
   }
   gl3_t gamma = sm_tr_challenge_gl3(&tr, "compose");
-  for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "quotient", vt[t].quot_root.b, SM_DIGEST_LEN);
+  for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "quotient", vt[t].roots[TREE_QUOT].b, SM_DIGEST_LEN);
   gl3_t z = sm_tr_challenge_gl3(&tr, "ood");
   /* z must avoid every trace domain (Z_H(z) = 0) and every LDE domain ((z/s)^N = 1). */
   for (size_t t = 0; t < T; t++) {
@@ -577,6 +597,14 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
   }
   check_rows(row_bad, ti, vt, op, T, qidx, opt.n_queries, log_big_max, (int)opt.zk,
              ctx->threads);
+  /* The FRI layers' paths of all queries at once; only when some path fails is each query
+     checked on its own, which names the first failing one exactly as before. */
+  const int fri_paths_ok = sm_fri_verify_paths(&fv, qidx, fq, opt.n_queries, ctx->threads);
+  dinv = sm_xcalloc((size_t)ctx->threads * 6 * T, sizeof *dinv);
+  if (dinv == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
   uint32_t first_bad = UINT32_MAX;
 #pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 4) reduction(min : first_bad)
   for (uint32_t q = 0; q < opt.n_queries; q++) {
@@ -589,20 +617,30 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
       qstat[q] = STARKML_REJECT;
       bad = 1;
     }
+    /* 1 / (x_t - z) and 1 / (x_t - z w_t) of every table, in one batch inversion (x - z
+       is nonzero: z lies outside the LDE domains, or the proof was already refused). */
+    gl3_t *den = dinv + (size_t)omp_get_thread_num() * 6 * T, *dscr = den + 2 * T;
+    for (size_t t = 0; t < T && !bad; t++) {
+      const sm_tinfo *x = &ti[t];
+      const size_t row = qidx[q] >> (log_big_max - x->log_big);
+      gl3_t X = gl3_from_base(sm_fri_point(log_big_max, x->log_big, row));
+      den[2 * t] = gl3_sub(X, z);
+      den[2 * t + 1] = gl3_sub(X, gl3_mul_base(z, gl_root_of_unity(x->log_n)));
+    }
+    if (!bad) sm_air_gl3_batch_inv(den, den, 2 * T, dscr);
     for (size_t t = 0; t < T && !bad; t++) {
       const sm_tinfo *x = &ti[t];
       const vopen *o = &op[(size_t)q * T + t];
-      const size_t row = qidx[q] >> (log_big_max - x->log_big);
-      gl_t xp = sm_fri_point(log_big_max, x->log_big, row);
-      gl3_t zw = gl3_mul_base(z, gl_root_of_unity(x->log_n));
-      gl3_t v = deep_at(x, &vt[t], o, xp, z, zw, dw + woff);
+      gl3_t v = deep_at(x, &vt[t], o, den[2 * t], den[2 * t + 1], dw + woff);
       woff += 2 * x->n_base_open + 3 * (size_t)x->n_pieces + 1;
       for (unsigned j = 0; j <= sched.n_layers; j++)
         if (sched.log_size[j] == x->log_big) qinj[j] = gl3_add(qinj[j], v);
     }
     if (!bad) {
       sm_fri_reason fr;
-      starkml_status fs = sm_fri_verify_query(&fr, &fv, qidx[q], qinj, sched.n_layers + 1, &fq[q]);
+      starkml_status fs =
+          fri_paths_ok ? sm_fri_verify_query_values(&fr, &fv, qidx[q], qinj, sched.n_layers + 1, &fq[q])
+                       : sm_fri_verify_query(&fr, &fv, qidx[q], qinj, sched.n_layers + 1, &fq[q]);
       if (fs != STARKML_OK) {
         qreason[q] = fr == SM_FRI_REASON_FINAL ? SM_REJ_FRI_FINAL
                      : fr == SM_FRI_REASON_PATH ? SM_REJ_MERKLE
@@ -634,7 +672,7 @@ done:
   if (fv_ok) sm_fri_verifier_free(&fv);
   free(ti), free(vt), free(op), free(fq), free(fri_roots), free(fri_final), free(dw), free(inj);
   free(qidx), free(row_bad);
-  free(qstat), free(qreason), free(inj_all);
+  free(qstat), free(qreason), free(inj_all), free(dinv);
   sm_tr_free(&tr);
   if (s != STARKML_REJECT) *reason = s == STARKML_OK ? SM_REJ_NONE : *reason;
   return s;

@@ -425,6 +425,7 @@ typedef struct {
   const gl_t *main[SM_ZC_MAX_TABLES];
   const gl_t *pre[SM_ZC_MAX_TABLES];
   sm_digest roots[SM_ZC_MAX_TABLES];
+  sm_digest hashes[SM_ZC_MAX_TABLES]; /* sm_air_hash of each table (fill_roots) */
   sm_stark_statement st;
   sm_stark_witness w;
 } wired;
@@ -461,11 +462,19 @@ static starkml_status fill_roots(const starkml_ctx *ctx, wired *x, const starkml
                                  const sm_stark_options *o) {
   unsigned lb[SM_ZC_MAX_TABLES], lbm = 0;
   starkml_status s = sm_stark_domains(lb, &lbm, &x->st, o);
+  if (s != STARKML_OK) return s;
+  /* Every table's program hash, once (the statement needs them too), in parallel. */
+  starkml_status hs[SM_ZC_MAX_TABLES];
+  const int n_tables = (int)x->c.n_tables;
+#pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 1)
+  for (int t = 0; t < n_tables; t++) hs[t] = sm_air_hash(&x->c.tables[t], x->hashes[t].b);
+  for (int t = 0; t < n_tables; t++)
+    if (hs[t] != STARKML_OK) return hs[t];
+  x->st.table_hashes = x->hashes;
   for (size_t t = 0; t < x->c.n_tables && s == STARKML_OK; t++) {
     memset(&x->roots[t], 0, sizeof x->roots[t]);
     if (x->c.tables[t].n_pre == 0) continue;
-    uint8_t h[32];
-    if ((s = sm_air_hash(&x->c.tables[t], h)) != STARKML_OK) break;
+    const uint8_t *h = x->hashes[t].b;
     const vk_root *r = vk != NULL ? vk_find_root(vk, h, lb[t], lbm) : NULL;
     if (r != NULL) {
       x->roots[t] = r->root;

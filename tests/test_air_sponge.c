@@ -626,7 +626,7 @@ static void stark_make(stark_fixture *s, size_t n_values, const sm_stark_options
   s->main[1] = s->f.recv_main;
   s->pre[0] = s->f.pre;
   s->pre[1] = NULL;
-  s->st = (sm_stark_statement){2, s->tables, s->publics, s->roots};
+  s->st = (sm_stark_statement){2, s->tables, s->publics, s->roots, NULL};
   s->w = (sm_stark_witness){s->main, s->pre};
   assert_int_equal(sm_stark_setup(ctx, s->roots, &s->st, &s->w, opt), STARKML_OK);
 }

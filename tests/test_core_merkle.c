@@ -333,6 +333,108 @@ static void four_way_rows_agree(void **state) {
     }
 }
 
+/* Batch leaves equal single leaves. */
+static void batch_leaves_match_single(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 11;
+  static const size_t counts[] = {1, 3, 4, 5, 9}, widths[] = {1, 3, 48, 130};
+  for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++)
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+      const size_t n = counts[ci], w = widths[wi];
+      gl_t *rows = malloc(n * w * sizeof *rows);
+      sm_digest *got = malloc(n * sizeof *got);
+      assert_non_null(rows);
+      assert_non_null(got);
+      for (size_t i = 0; i < n * w; i++) rows[i] = random_gl(&rng);
+      assert_int_equal(sm_merkle_leaves(got, rows, n, w), STARKML_OK);
+      for (size_t k = 0; k < n; k++) {
+        sm_digest want;
+        sm_merkle_leaf(&want, rows + k * w, w, NULL, 0);
+        assert_memory_equal(got[k].b, want.b, SM_DIGEST_LEN);
+      }
+      free(rows), free(got);
+    }
+  assert_int_equal(sm_merkle_leaves(NULL, NULL, 0, 3), STARKML_OK);
+  assert_int_equal(sm_merkle_leaves(NULL, NULL, 1, 3), STARKML_ERR_ARG);
+}
+
+/*
+ * The multi-path check accepts exactly when every single check does: honest batches with
+ * repeated positions, and batches with spoiled leaves, siblings (also siblings the batch
+ * computes itself, which it must still compare), positions and roots.
+ */
+static void batch_paths_agree_with_single(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 13;
+  static const unsigned depths[] = {0, 1, 3, 6};
+  static const size_t counts[] = {1, 2, 5, 40};
+  size_t accepted = 0, rejected = 0;
+  for (size_t di = 0; di < sizeof depths / sizeof depths[0]; di++)
+    for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
+      const unsigned D = depths[di];
+      const size_t N = (size_t)1 << D, n = counts[ci], W = 3;
+      test_matrix t = make_matrix(N, W, N, 0, &rng);
+      sm_merkle_tree tree;
+      assert_int_equal(sm_merkle_commit(&tree, t.m, N, W, N, NULL, 0, 1), STARKML_OK);
+      sm_digest *leaf = malloc(n * sizeof *leaf);
+      sm_digest *paths = malloc(n * (D + 1) * sizeof *paths);
+      const sm_digest **pp = malloc(n * sizeof *pp);
+      size_t *index = malloc(n * sizeof *index);
+      assert_true(leaf && paths && pp && index);
+      for (int round = 0; round < 40; round++) {
+        sm_digest root = *sm_merkle_root(&tree);
+        for (size_t k = 0; k < n; k++) {
+          const size_t r = sm_test_next(&rng) % N;
+          gl_t row[3];
+          for (size_t c = 0; c < W; c++) row[c] = t.m[c * N + r];
+          sm_merkle_leaf(&leaf[k], row, W, NULL, 0);
+          assert_int_equal(sm_merkle_path(&tree, paths + k * (D + 1), r), STARKML_OK);
+          pp[k] = paths + k * (D + 1);
+          index[k] = r;
+        }
+        /* Round 0 of each shape is honest; later rounds spoil one or two things. */
+        const int spoils = round == 0 ? 0 : 1 + (int)(sm_test_next(&rng) % 2);
+        for (int e = 0; e < spoils; e++) {
+          const size_t k = sm_test_next(&rng) % n;
+          switch (sm_test_next(&rng) % 5) {
+            case 0: leaf[k].b[3] ^= 1; break;
+            case 1:
+              if (D > 0) paths[k * (D + 1) + sm_test_next(&rng) % D].b[9] ^= 0x10;
+              break;
+            case 2: index[k] ^= (size_t)1 << (sm_test_next(&rng) % (D + 1)); break;
+            case 3: root.b[0] ^= 1; break;
+            default: /* another query's leaf and path at this one's position */
+              if (n > 1) {
+                const size_t o = (k + 1) % n;
+                leaf[k] = leaf[o], index[k] = index[o];
+                paths[k * (D + 1) + (D > 0 ? sm_test_next(&rng) % D : 0)] =
+                    paths[o * (D + 1) + (D > 0 ? sm_test_next(&rng) % D : 0)];
+              }
+              break;
+          }
+        }
+        int want = 1;
+        for (size_t k = 0; k < n; k++)
+          if (sm_merkle_verify(&root, D, index[k], &leaf[k], pp[k]) != STARKML_OK) want = 0;
+        assert_int_equal(sm_merkle_verify_batch(&root, D, n, index, leaf, pp), want);
+        if (want) accepted++;
+        else rejected++;
+      }
+      free(leaf), free(paths), free(pp), free(index);
+      sm_merkle_tree_free(&tree);
+      free_matrix(&t);
+    }
+  /* Both outcomes were exercised. */
+  assert_true(accepted >= 16);
+  assert_true(rejected >= 100);
+  sm_digest r = {{0}};
+  size_t i = 0;
+  const sm_digest *p = &r;
+  assert_int_equal(sm_merkle_verify_batch(&r, 64, 1, &i, &r, &p), 0);
+  assert_int_equal(sm_merkle_verify_batch(NULL, 1, 1, &i, &r, &p), 0);
+  assert_int_equal(sm_merkle_verify_batch(NULL, 1, 0, NULL, NULL, NULL), 1);
+}
+
 static void single_row(void **state) {
   (void)state;
   uint64_t rng = sm_test_seed() ^ 3;
@@ -446,6 +548,7 @@ SM_TEST_MAIN(cmocka_unit_test(roots_match_reference),
              cmocka_unit_test(leaf_and_node_match_reference),
              cmocka_unit_test(paths_verify_and_tampering_rejects),
              cmocka_unit_test(caps_match_reference), cmocka_unit_test(four_way_rows_agree),
-             cmocka_unit_test(single_row),
+             cmocka_unit_test(batch_leaves_match_single),
+             cmocka_unit_test(batch_paths_agree_with_single), cmocka_unit_test(single_row),
              cmocka_unit_test(bad_arguments), cmocka_unit_test(thread_count_independent),
              cmocka_unit_test(large_tree_matches_reference_slow))

@@ -193,6 +193,25 @@ static void prove_verify(const test_set *ts, const sm_fri_params *p, size_t n_qu
 
 /* ---- Cases --------------------------------------------------------------------------- */
 
+/* The tables behind sm_fri_point, and the point itself, against exponentiation. */
+static void point_tables(void **state) {
+  (void)state;
+  for (unsigned k = 0; k <= GL_TWO_ADICITY; k++) {
+    assert_true(sm_fri__table_root(k) == gl_root_of_unity(k));
+    assert_true(sm_fri__table_shift(k) == gl_exp(GL_GENERATOR, (uint64_t)1 << k));
+  }
+  uint64_t rng = sm_test_seed() ^ 0x33;
+  for (int it = 0; it < 2000; it++) {
+    const unsigned lmax = (unsigned)(sm_test_next(&rng) % 33);
+    const unsigned log = lmax ? (unsigned)(sm_test_next(&rng) % (lmax + 1)) : 0;
+    const size_t i = (size_t)(sm_test_next(&rng) & ((((uint64_t)1) << log) - 1));
+    const gl_t want = gl_mul(gl_exp(GL_GENERATOR, (uint64_t)1 << (lmax - log)),
+                             gl_exp(gl_root_of_unity(log), sm_bitrev(i, log)));
+    assert_true(sm_fri_point(lmax, log, i) == want);
+  }
+  assert_true(sm_fri_point(5, 6, 0) == 0);
+}
+
 static void schedule_rule(void **state) {
   (void)state;
   sm_fri_schedule s;
@@ -575,6 +594,88 @@ static void tamper_openings(void **state) {
     sm_fri_query_proof_free(&q2);
     sm_fri_query_proof_free(&q);
   }
+  fixture_free(&f);
+}
+
+/*
+ * sm_fri_verify_paths accepts a batch exactly when every query's own path checks pass
+ * (sm_fri_verify_query), and sm_fri_verify_query_values then agrees with
+ * sm_fri_verify_query on each query. Queries share runs and repeat indices.
+ */
+static void batched_paths_agree(void **state) {
+  (void)state;
+  fixture f;
+  fixture_make(&f, 0x90);
+  uint64_t rng = sm_test_seed() ^ 0x91;
+  const sm_fri_schedule *s = &f.pr.sched;
+  enum { Q = 24 };
+  size_t idx[Q];
+  sm_fri_query_proof qs[Q];
+  for (size_t k = 0; k < Q; k++) {
+    idx[k] = k % 5 == 4 ? idx[k - 1] ^ 1 /* same run */
+                        : sm_test_next(&rng) & (((size_t)1 << s->log_max_size) - 1);
+    assert_int_equal(sm_fri_open(&qs[k], &f.pr, idx[k]), STARKML_OK);
+  }
+  sm_fri_reason why;
+  for (int threads = 1; threads <= 2; threads++)
+    assert_int_equal(sm_fri_verify_paths(&f.v, idx, qs, Q, threads), 1);
+  for (size_t k = 0; k < Q; k++) {
+    gl3_t inj[SM_FRI_MAX_LAYERS + 1];
+    injected_for(inj, s, &f.ts, idx[k]);
+    assert_int_equal(sm_fri_verify_query_values(&why, &f.v, idx[k], inj, s->n_layers + 1, &qs[k]),
+                     STARKML_OK);
+    /* A wrong injection is still caught without the paths. */
+    inj[0].v[1] = gl_add(inj[0].v[1], 1);
+    assert_int_equal(sm_fri_verify_query_values(&why, &f.v, idx[k], inj, s->n_layers + 1, &qs[k]),
+                     STARKML_REJECT);
+    assert_int_equal(why, SM_FRI_REASON_VALUE);
+  }
+  size_t nd = 0, nv = 0;
+  for (unsigned j = 0; j < s->n_layers; j++) {
+    nd += s->log_size[j] - s->log_arity[j];
+    nv += (size_t)1 << s->log_arity[j];
+  }
+  /* One spoiled digest, value or index anywhere: the batch fails, and so does that query. */
+  for (int it = 0; it < 60; it++) {
+    const size_t k = sm_test_next(&rng) % Q;
+    sm_digest keep_d = {{0}};
+    gl3_t keep_v = gl3_from_base(0);
+    size_t keep_i = idx[k], d = 0, v = 0;
+    const int what = (int)(sm_test_next(&rng) % 3);
+    if (what == 0) {
+      d = sm_test_next(&rng) % nd;
+      keep_d = qs[k].paths[d];
+      qs[k].paths[d].b[sm_test_next(&rng) % SM_DIGEST_LEN] ^= 4;
+    } else if (what == 1) {
+      v = sm_test_next(&rng) % nv;
+      keep_v = qs[k].values[v];
+      qs[k].values[v].v[2] = gl_add(keep_v.v[2], 1);
+    } else {
+      idx[k] ^= (size_t)1 << (s->log_max_size - 1);
+    }
+    gl3_t inj[SM_FRI_MAX_LAYERS + 1];
+    injected_for(inj, s, &f.ts, idx[k]);
+    assert_int_equal(sm_fri_verify_paths(&f.v, idx, qs, Q, 2), 0);
+    assert_int_equal(sm_fri_verify_query(&why, &f.v, idx[k], inj, s->n_layers + 1, &qs[k]),
+                     STARKML_REJECT);
+    assert_int_equal(why, SM_FRI_REASON_PATH);
+    if (what == 0) qs[k].paths[d] = keep_d;
+    else if (what == 1) qs[k].values[v] = keep_v;
+    else idx[k] = keep_i;
+  }
+  assert_int_equal(sm_fri_verify_paths(&f.v, idx, qs, Q, 1), 1);
+  /* Shapes and indices the single check refuses also fail the batch. */
+  const size_t keep3 = idx[3];
+  idx[3] = (size_t)1 << s->log_max_size;
+  assert_int_equal(sm_fri_verify_paths(&f.v, idx, qs, Q, 1), 0);
+  idx[3] = keep3;
+  assert_int_equal(sm_fri_verify_paths(&f.v, idx, qs, Q, 1), 1);
+  qs[5].n_layers++;
+  assert_int_equal(sm_fri_verify_paths(&f.v, idx, qs, Q, 1), 0);
+  qs[5].n_layers--;
+  assert_int_equal(sm_fri_verify_paths(NULL, idx, qs, Q, 1), 0);
+  assert_int_equal(sm_fri_verify_paths(&f.v, idx, qs, 0, 1), 1);
+  for (size_t k = 0; k < Q; k++) sm_fri_query_proof_free(&qs[k]);
   fixture_free(&f);
 }
 
@@ -982,12 +1083,13 @@ static void large_commit_slow(void **state) {
   free_set(&ts);
 }
 
-SM_TEST_MAIN(cmocka_unit_test(schedule_rule), cmocka_unit_test(single_input_all_arities),
+SM_TEST_MAIN(cmocka_unit_test(point_tables), cmocka_unit_test(schedule_rule), cmocka_unit_test(single_input_all_arities),
              cmocka_unit_test(multi_height_inputs), cmocka_unit_test(no_committed_layer),
              cmocka_unit_test(final_matches_coefficient_fold),
              cmocka_unit_test(high_degree_refused_at_commit),
              cmocka_unit_test(high_degree_caught_by_queries),
              cmocka_unit_test(tamper_openings),
              cmocka_unit_test(tamper_commitment_and_injections),
+             cmocka_unit_test(batched_paths_agree),
              cmocka_unit_test(prover_bad_arguments), cmocka_unit_test(threads_identical),
              cmocka_unit_test(serialization_strict), cmocka_unit_test(large_commit_slow))

@@ -277,13 +277,13 @@ static void statement_items_are_bound(void **state) {
   sm_air_table swapped[2] = {f.tables[1], f.tables[0]};
   const gl_t *pubs[2] = {f.publics[1], f.publics[0]};
   sm_digest roots2[2] = {f.roots[1], f.roots[0]};
-  sm_stark_statement st2 = {2, swapped, pubs, roots2};
+  sm_stark_statement st2 = {2, swapped, pubs, roots2, NULL};
   assert_int_equal(sm_stark_verify(ctx, &why, &st2, SM_PRESET_FAST, 1, proof, len),
                    STARKML_REJECT);
   /* One table's height. */
   sm_air_table taller[2] = {f.tables[0], f.tables[1]};
   taller[0].log_n += 1;
-  sm_stark_statement st3 = {2, taller, f.publics, f.roots};
+  sm_stark_statement st3 = {2, taller, f.publics, f.roots, NULL};
   assert_int_equal(sm_stark_verify(ctx, &why, &st3, SM_PRESET_FAST, 1, proof, len),
                    STARKML_REJECT);
   /* The verifier's floor: the test options are far below the secure preset. */
