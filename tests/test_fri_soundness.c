@@ -335,9 +335,9 @@ static void preset_values(void **state) {
   sm_soundness_bits b;
   assert_int_equal(sm_soundness_preset(&p, SM_PRESET_SECURE, 20u, 3u), STARKML_OK);
   assert_int_equal(p.log_blowup, 3u);
-  assert_int_equal(p.grinding_bits, 20u);
+  assert_int_equal(p.grinding_bits, 16u);
   assert_int_equal(p.fold_arity, 2u);
-  assert_int_equal(p.num_queries, 75u);
+  assert_int_equal(p.num_queries, 78u);
   sm_soundness_compute(&b, &p);
   assert_int_equal(b.provable_bits, 128u);
   assert_int_equal(sm_soundness_preset(&p, SM_PRESET_FAST, 20u, 3u), STARKML_OK);
