@@ -166,6 +166,14 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
                                unsigned floor_bits_override, const uint8_t *proof,
                                size_t proof_len);
 
+/* sm_stark_verify, and on acceptance the proof's security for this statement (what
+   sm_stark_security gives for the proof's options) in *bits (zeroed otherwise; may be
+   NULL), so a caller need not derive the tables' shapes a second time. */
+starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *reason,
+                                    const sm_stark_statement *st, sm_preset floor,
+                                    unsigned floor_bits_override, const uint8_t *proof,
+                                    size_t proof_len, sm_soundness_bits *bits);
+
 /* What `starkml inspect` shows of a proof, read without the statement. */
 typedef struct {
   uint32_t version;

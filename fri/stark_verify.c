@@ -213,6 +213,16 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
                                const sm_stark_statement *st, sm_preset floor,
                                unsigned floor_bits_override, const uint8_t *proof,
                                size_t proof_len) {
+  return sm_stark_verify_bits(ctx, reason, st, floor, floor_bits_override, proof, proof_len, NULL);
+}
+
+starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *reason,
+                                    const sm_stark_statement *st, sm_preset floor,
+                                    unsigned floor_bits_override, const uint8_t *proof,
+                                    size_t proof_len, sm_soundness_bits *bits_out) {
+  sm_soundness_bits proof_bits;
+  memset(&proof_bits, 0, sizeof proof_bits);
+  if (bits_out != NULL) memset(bits_out, 0, sizeof *bits_out);
   sm_stark_reject why_dummy;
   if (reason == NULL) reason = &why_dummy;
   *reason = SM_REJ_NONE;
@@ -327,6 +337,7 @@ starkml_status sm_stark_verify(const starkml_ctx *ctx, sm_stark_reject *reason,
     /* Computed from the statement's own shapes (equal to the echo, checked above). */
     sm_soundness_bits bits;
     sm_stark_security_from_echo(&bits, &opt, echo, T);
+    proof_bits = bits;
     int meets = floor_bits_override ? bits.conjectured_bits >= floor_bits_override
                                     : sm_soundness_meets(&bits, floor);
     if (!meets) {
@@ -675,5 +686,6 @@ done:
   free(qstat), free(qreason), free(inj_all), free(dinv);
   sm_tr_free(&tr);
   if (s != STARKML_REJECT) *reason = s == STARKML_OK ? SM_REJ_NONE : *reason;
+  if (s == STARKML_OK && bits_out != NULL) *bits_out = proof_bits;
   return s;
 }

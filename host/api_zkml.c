@@ -1183,15 +1183,13 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *stmt, c
     goto done;
   }
   sm_stark_reject reason = SM_REJ_NONE;
-  st = sm_stark_verify(ctx, &reason, &x.st, (sm_preset)floor, 0, kb, kl);
+  sm_soundness_bits bits;
+  st = sm_stark_verify_bits(ctx, &reason, &x.st, (sm_preset)floor, 0, kb, kl, &bits);
   if (st == STARKML_REJECT) REJECT("%s", sm_stark_reject_str(reason));
   if (st == STARKML_ERR_PARSE) sm_why(why, why_len, "the STARK part of the proof is malformed");
   if (st != STARKML_OK) goto done;
-  sm_soundness_bits bits;
-  if (sm_stark_security(&bits, &x.st, &info.options) == STARKML_OK) {
-    stmt->conjectured_bits = bits.conjectured_bits;
-    stmt->provable_bits = bits.provable_bits;
-  }
+  stmt->conjectured_bits = bits.conjectured_bits;
+  stmt->provable_bits = bits.provable_bits;
   stmt->proof_bytes = proof_len;
   if (pred.kind == SM_PRED_NONE) {
     stmt->output = malloc(to->numel * sizeof *stmt->output);

@@ -55,6 +55,18 @@ static void prove_verify(int which, int zk, unsigned log_n) {
   sm_stark_reject why;
   starkml_status v = sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len);
   if (v != STARKML_OK) fail_msg("verify: %s (%s)", starkml_strerror(v), sm_stark_reject_str(why));
+  /* The security sm_stark_verify_bits reports is sm_stark_security's; none on rejection. */
+  sm_soundness_bits got, want;
+  assert_int_equal(sm_stark_verify_bits(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len, &got),
+                   STARKML_OK);
+  assert_int_equal(sm_stark_security(&want, &f.st, &opt), STARKML_OK);
+  assert_true(got.provable_bits == want.provable_bits && got.provable_bits > 0);
+  assert_true(got.conjectured_bits == want.conjectured_bits);
+  proof[len / 2] ^= 1;
+  assert_int_not_equal(sm_stark_verify_bits(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len, &got),
+                       STARKML_OK);
+  assert_int_equal(got.provable_bits, 0);
+  assert_int_equal(got.conjectured_bits, 0);
   free(proof);
   sm_air_toy_free(&f.toy);
   starkml_ctx_destroy(ctx);
