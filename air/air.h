@@ -108,7 +108,7 @@ typedef struct {
   uint32_t values[SM_AIR_MAX_TUPLE]; /* nodes */
 } sm_interaction;
 
-typedef struct {
+typedef struct sm_air_table {
   char name[SM_AIR_MAX_NAME];
   unsigned log_n;
   uint32_t n_pre, n_main, n_public;

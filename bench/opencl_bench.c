@@ -9,7 +9,11 @@
  *   - NTT: forward natural -> bit-reversed, 2^16 .. 2^20 points x 8 columns.
  *   - Merkle commit: 2^16 rows x 64 columns, no salts.
  *   - Whole proofs with the CLI (`--backend cpu` vs `--backend opencl`): the Fibonacci toy
- *     at 2^16 rows, and mlp_digits (compiled and set up once, untimed).
+ *     at 2^16 rows, and mlp_digits (compiled and set up once, untimed). On OpenCL these run
+ *     every stage the backend has (LDE, commitments, generated quotient kernels, DEEP, FRI
+ *     folds) on device-resident matrices; the warm-up run builds the generated kernels, so
+ *     the timed runs load them from the program cache. The quotient and DEEP are measured
+ *     here, inside whole proofs: their CPU reference is internal to the prover.
  * --json prints one JSON object per line instead of the table. Not run by ctest.
  */
 #include <stdio.h>

@@ -1,5 +1,6 @@
-# The OpenCL backend (issue 6): host/backend_opencl.c and host/opencl_runtime.c over the
-# kernels of kernels/, embedded into libstarkml. Included by the top-level CMakeLists.txt
+# The OpenCL backend (issue 6): host/backend_opencl.c, host/opencl_runtime.c and
+# host/opencl_codegen.c (the generated quotient kernels) over the kernels of kernels/,
+# embedded into libstarkml. Included by the top-level CMakeLists.txt
 # when STARKML_OPENCL is ON, after the `starkml` target exists.
 #
 # The program links the ICD loader (libOpenCL.so.1, Debian: ocl-icd-opencl-dev) and
@@ -9,7 +10,7 @@
 find_package(OpenCL REQUIRED)
 
 # Kernel sources, in build order (goldilocks.cl first: the others use its field arithmetic).
-set(STARKML_OPENCL_KERNELS goldilocks ntt keccak fri)
+set(STARKML_OPENCL_KERNELS goldilocks ntt keccak fri stark)
 
 # Embedding: every kernels/NAME.cl becomes a byte array in a generated C file at configure
 # time (so the binary never reads kernels/ at run time); editing a .cl re-runs the
@@ -39,6 +40,7 @@ file(COPY_FILE ${ocl_c}.tmp ${ocl_c} ONLY_IF_DIFFERENT)
 target_sources(starkml PRIVATE
   ${PROJECT_SOURCE_DIR}/host/backend_opencl.c
   ${PROJECT_SOURCE_DIR}/host/opencl_runtime.c
+  ${PROJECT_SOURCE_DIR}/host/opencl_codegen.c
   ${ocl_c})
 target_compile_definitions(starkml PRIVATE STARKML_HAVE_OPENCL CL_TARGET_OPENCL_VERSION=120)
 # PRIVATE to a static library: consumers link it ($<LINK_ONLY:OpenCL::OpenCL>); an installed

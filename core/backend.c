@@ -77,6 +77,69 @@ starkml_status sm_be_merkle_commit(sm_backend *be, sm_merkle_tree *tree, const g
   return be->ops->merkle_commit(be, tree, m, n_rows, width, col_stride, salts, salt_len);
 }
 
+starkml_status sm_be_coset_eval_mat(sm_backend *be, sm_ntt_plan *plan, sm_be_mat *out,
+                                    const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
+                                    size_t ncols, unsigned log_N, gl_t shift) {
+  if (out == NULL) return STARKML_ERR_ARG;
+  memset(out, 0, sizeof *out);
+  if (log_N > SM_NTT_MAX_LOG_N || shift >= GL_P || ncols == 0) return STARKML_ERR_ARG;
+  const size_t N = (size_t)1 << log_N;
+  if (n_coeffs > N || (ncols > 1 && coeff_stride < n_coeffs) ||
+      (coeffs == NULL && n_coeffs > 0) || ncols > SIZE_MAX / sizeof(gl_t) / N)
+    return STARKML_ERR_ARG;
+  out->rows = N;
+  out->cols = ncols;
+  starkml_status s;
+  if (be != NULL && be->ops->coset_eval_mat != NULL) {
+    s = be->ops->coset_eval_mat(be, out, coeffs, ncols > 1 ? coeff_stride : n_coeffs, n_coeffs,
+                                log_N, shift);
+  } else {
+    out->host = malloc(ncols * N * sizeof(gl_t));
+    s = out->host == NULL ? STARKML_ERR_NOMEM
+                          : sm_be_coset_eval(be, plan, out->host, N, coeffs, coeff_stride,
+                                             n_coeffs, ncols, log_N, shift);
+  }
+  if (s == STARKML_OK && out->host == NULL && out->dev == NULL) s = STARKML_ERR_INTERNAL;
+  if (s != STARKML_OK) sm_be_mat_free(be, out);
+  return s;
+}
+
+starkml_status sm_be_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree, const sm_be_mat *m,
+                                       const uint8_t *salts, size_t salt_len, int threads) {
+  if (tree == NULL) return STARKML_ERR_ARG;
+  memset(tree, 0, sizeof *tree);
+  if (m == NULL || m->rows == 0 || (m->rows & (m->rows - 1)) != 0 || m->cols == 0 ||
+      (salt_len > 0 && salts == NULL) || threads < 1)
+    return STARKML_ERR_ARG;
+  if (m->dev != NULL && be != NULL && be->ops->merkle_commit_mat != NULL)
+    return be->ops->merkle_commit_mat(be, tree, m, salts, salt_len);
+  if (m->host == NULL) return STARKML_ERR_ARG;
+  return sm_be_merkle_commit(be, tree, m->host, m->rows, m->cols, m->rows, salts, salt_len,
+                             threads);
+}
+
+starkml_status sm_be_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *m, const size_t *rows,
+                               size_t n) {
+  if (m == NULL || (n > 0 && (out == NULL || rows == NULL))) return STARKML_ERR_ARG;
+  for (size_t k = 0; k < n; k++)
+    if (rows[k] >= m->rows) return STARKML_ERR_ARG;
+  if (n == 0 || m->cols == 0) return STARKML_OK;
+  if (m->host != NULL) {
+    for (size_t k = 0; k < n; k++)
+      for (size_t c = 0; c < m->cols; c++) out[k * m->cols + c] = m->host[c * m->rows + rows[k]];
+    return STARKML_OK;
+  }
+  if (m->dev == NULL || be == NULL || be->ops->read_rows == NULL) return STARKML_ERR_ARG;
+  return be->ops->read_rows(be, out, m, rows, n);
+}
+
+void sm_be_mat_free(sm_backend *be, sm_be_mat *m) {
+  if (m == NULL) return;
+  if (m->dev != NULL && be != NULL && be->ops->mat_free != NULL) be->ops->mat_free(be, m);
+  free(m->host);
+  memset(m, 0, sizeof *m);
+}
+
 int sm_be_has_fri_fold(const sm_backend *be) { return be != NULL && be->ops->fri_fold != NULL; }
 
 starkml_status sm_be_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,

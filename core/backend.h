@@ -9,12 +9,16 @@
  *
  * Every operation is optional: a NULL entry means "the CPU reference does it". The
  * dispatch helpers below (sm_be_*) are what the prover calls; with be == NULL, or an entry
- * NULL, they run the CPU code on the caller's NTT plan and thread count.
+ * NULL, they run the CPU code on the caller's NTT plan and thread count. The quotient and
+ * DEEP ops are dispatched by fri/stark_prove.c, which owns their CPU reference
+ * (quotient_values, deep_values).
  *
  * Contracts are those of the CPU functions named beside each entry (core/ntt.h,
- * core/merkle.h, fri/fri.c), argument checks included: a backend sees only arguments the
- * dispatcher has already checked. Buffers are host memory; a backend that keeps data on
- * its device between calls does so behind this interface.
+ * core/merkle.h, fri/fri.c, fri/stark_prove.c), argument checks included: a backend sees
+ * only arguments the dispatcher has already checked. Buffers are host memory, except the
+ * LDE matrices (sm_be_mat), which a backend may keep on its device from the coset
+ * evaluation that makes them to the last stage that reads them (Merkle commitment,
+ * constraint quotient, DEEP, query openings); only what the host needs comes back.
  *
  * A backend object is used by one proof at a time (its queue and scratch are shared by
  * the calls); a context carries at most one. Errors: a backend returns STARKML_ERR_NOMEM
@@ -34,6 +38,66 @@
 #include "starkml.h"
 
 typedef struct sm_backend sm_backend;
+struct sm_air_table; /* air/air.h (core/ does not include air/) */
+
+/*
+ * A matrix of LDE columns (rows x cols, column-major) that may live on a backend's device.
+ * Invariants: at least one of host and dev is set once the matrix is made (both NULL only
+ * for an empty or freed matrix); when both are set they hold the same values. The host
+ * copy belongs to the dispatcher (malloc'd); dev belongs to the backend that made it and
+ * is released by its mat_free (sm_be_mat_free). A matrix made by one backend object is
+ * used only with that object.
+ */
+typedef struct {
+  gl_t *host;  /* host copy (column c at host + c * rows); NULL while only on the device */
+  void *dev;   /* the backend's copy, owned by the backend (NULL: none) */
+  size_t rows, cols;
+} sm_be_mat;
+
+/*
+ * Inputs of the constraint quotient (fri/stark_prove.c, quotient_values): for every
+ * position i < M = 2^log_qdom of the table's LDE (bit-reversed order: the point
+ * x_i = shift * w_big^bitrev(i), w_big of order 2^log_big),
+ *   q[i] = F(i) / (x_i - 1) + L(i) / (x_i - w^(n-1)) + T(i) (x_i - w^(n-1)) / (x_i^n - 1)
+ *          + E(i) / (x_i^n - 1)
+ * (w = w_n, n = 2^log_n; a zero denominator counts as an inverse of 0), where F, L, T, E
+ * sum gpow[j] * C_j(i) over the constraints j with selector first, last, transition,
+ * every, and C_j(i) is constraint j at the columns' values at position i and at
+ * next(i) = bitrev(bitrev(i) + 2^log_big / n mod 2^log_big) for the next row.
+ */
+typedef struct {
+  const struct sm_air_table *table; /* the committed table (LogUp constraints appended) */
+  uint32_t n_aux;                   /* extension columns its expressions read */
+  unsigned log_n, log_big, log_qdom;
+  gl_t shift;
+  const sm_be_mat *pre;  /* table->n_pre columns (NULL when 0) */
+  const sm_be_mat *main; /* table->n_main columns */
+  const sm_be_mat *aux;  /* 3 n_aux base columns, 3k + c = component c of column k (NULL: 0) */
+  const gl_t *publics;   /* table->n_public values */
+  gl3_t chal[3];         /* the challenges (air/air.h, SM_AIR_N_CHALLENGES) */
+  const gl3_t *gpow;     /* table->n_constraints weights (powers of the composition gamma) */
+} sm_be_quotient_in;
+
+/*
+ * Inputs of the DEEP values (fri/stark_prove.c, deep_values): for every LDE position i
+ * (x_i as above, big = 2^log_big), with f_c the n_base_open opened base columns (pre,
+ * main, then aux columns) and q_k the n_quot quotient piece columns,
+ *   out[i] = (sum_c w[c] f_c(i) - kz) / (x_i - z) + (sum_c w[nbo + c] f_c(i) - kzw) / (x_i - zw)
+ *          + (sum_k w[2 nbo + k] q_k(i) - kq) / (x_i - z)
+ *          [+ w[2 nbo + n_quot] (m_0(i) + X m_1(i) + X^2 m_2(i)) when mask is set, m_c the
+ *            quot columns n_quot + c]
+ * (an extension zero inverts to zero).
+ */
+typedef struct {
+  unsigned log_big;
+  gl_t shift;
+  const sm_be_mat *pre, *main, *aux, *quot; /* pre, aux NULL when without columns */
+  size_t n_base_open;   /* pre->cols + main->cols + aux->cols */
+  size_t n_quot;        /* 3 x pieces */
+  int mask;             /* quot has 3 mask columns after the pieces (zero knowledge) */
+  const gl3_t *w;       /* 2 n_base_open + n_quot + 1 weights */
+  gl3_t kz, kzw, kq, z, zw;
+} sm_be_deep_in;
 
 typedef struct {
   const char *name; /* "opencl", "verilator" */
@@ -63,6 +127,30 @@ typedef struct {
   starkml_status (*fri_fold)(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,
                              unsigned log_a, const gl3_t *bp, const gl_t *const *ix);
 
+  /*
+   * Device-resident LDE matrices. A backend that sets coset_eval_mat must also set
+   * merkle_commit_mat, read_rows, mat_free, quotient and deep: its matrices may have no
+   * host copy, and nothing else can read them.
+   *
+   * coset_eval_mat: sm_coset_eval into out (rows = 2^log_N, cols = ncols; out zeroed and
+   * its shape set by the dispatcher), leaving the result in out->dev or out->host.
+   */
+  starkml_status (*coset_eval_mat)(sm_backend *be, sm_be_mat *out, const gl_t *coeffs,
+                                   size_t coeff_stride, size_t n_coeffs, unsigned log_N,
+                                   gl_t shift);
+  /* sm_merkle_commit of a matrix the backend holds (m->dev set). */
+  starkml_status (*merkle_commit_mat)(sm_backend *be, sm_merkle_tree *tree, const sm_be_mat *m,
+                                      const uint8_t *salts, size_t salt_len);
+  /* out[k * cols + c] = column c at row rows[k], k < n (row-major: the opened rows). */
+  starkml_status (*read_rows)(sm_backend *be, gl_t *out, const sm_be_mat *m, const size_t *rows,
+                              size_t n);
+  /* Releases m->dev (m->dev != NULL). */
+  void (*mat_free)(sm_backend *be, sm_be_mat *m);
+  /* The quotient of sm_be_quotient_in into q[2^log_qdom] (host). */
+  starkml_status (*quotient)(sm_backend *be, gl3_t *q, const sm_be_quotient_in *in);
+  /* The DEEP values of sm_be_deep_in into out[2^log_big] (host). */
+  starkml_status (*deep)(sm_backend *be, gl3_t *out, const sm_be_deep_in *in);
+
   void (*destroy)(sm_backend *be);
 } sm_backend_ops;
 
@@ -85,6 +173,26 @@ starkml_status sm_be_coset_eval(sm_backend *be, sm_ntt_plan *plan, gl_t *out, si
 starkml_status sm_be_merkle_commit(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
                                    size_t n_rows, size_t width, size_t col_stride,
                                    const uint8_t *salts, size_t salt_len, int threads);
+
+/*
+ * The LDE of ncols coefficient columns (sm_be_coset_eval's arguments) into a matrix:
+ * on the device when the backend keeps matrices there (coset_eval_mat), else in a host
+ * copy computed by sm_be_coset_eval. out is zeroed on entry and on failure.
+ */
+starkml_status sm_be_coset_eval_mat(sm_backend *be, sm_ntt_plan *plan, sm_be_mat *out,
+                                    const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
+                                    size_t ncols, unsigned log_N, gl_t shift);
+
+/* sm_be_merkle_commit of a matrix's rows (on the device when it lives there). */
+starkml_status sm_be_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree, const sm_be_mat *m,
+                                       const uint8_t *salts, size_t salt_len, int threads);
+
+/* The rows rows[0..n) of m, row-major: out[k * m->cols + c] (the query openings). */
+starkml_status sm_be_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *m, const size_t *rows,
+                               size_t n);
+
+/* Releases both copies of m and zeroes it (NULL or an empty matrix: no-op). */
+void sm_be_mat_free(sm_backend *be, sm_be_mat *m);
 
 /* Returns 1 when the backend folds FRI layers itself (the caller then calls sm_be_fri_fold
    and injects and stores the results; otherwise it runs its own fused CPU loop). */

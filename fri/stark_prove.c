@@ -16,10 +16,18 @@
 
 #define BLK 256 /* points per block in the quotient and DEEP loops */
 
+_Static_assert(SM_AIR_N_CHALLENGES == 3, "sm_be_quotient_in carries three challenges");
+
+/* The committed matrices of a table, in proof order. */
+enum { MAT_PRE, MAT_MAIN, MAT_AUX, MAT_QUOT, MAT_COUNT };
+
 typedef struct {
   gl_t *main_tr;                 /* n_main x n, the witness (a copy: the tamper hook edits it) */
   gl_t *pre_coef, *main_coef, *aux_coef, *quot_coef; /* coefficient columns, stride D */
-  gl_t *pre_lde, *main_lde, *aux_lde, *quot_lde;     /* LDE columns, stride N, bit-reversed */
+  /* LDE columns (N rows, bit-reversed order), on the backend's device when it keeps them
+     there: from the coset evaluation through commitment, quotient, DEEP and openings. */
+  sm_be_mat lde[MAT_COUNT];
+  gl_t *opened[MAT_COUNT];       /* the rows opened by the queries, n_queries x cols */
   uint8_t *salt_main, *salt_aux, *salt_quot;         /* N x 32 each in zk mode */
   sm_merkle_tree pre_tree, main_tree, aux_tree, quot_tree;
   gl3_t *aux_tr; /* n_aux x n */
@@ -28,10 +36,13 @@ typedef struct {
   gl3_t *deep;
 } tprover;
 
-static void tprover_free(tprover *p) {
+static void tprover_free(tprover *p, sm_backend *be) {
   free(p->main_tr);
   free(p->pre_coef), free(p->main_coef), free(p->aux_coef), free(p->quot_coef);
-  free(p->pre_lde), free(p->main_lde), free(p->aux_lde), free(p->quot_lde);
+  for (int k = 0; k < MAT_COUNT; k++) {
+    sm_be_mat_free(be, &p->lde[k]);
+    free(p->opened[k]);
+  }
   free(p->salt_main), free(p->salt_aux), free(p->salt_quot);
   sm_merkle_tree_free(&p->pre_tree), sm_merkle_tree_free(&p->main_tree);
   sm_merkle_tree_free(&p->aux_tree), sm_merkle_tree_free(&p->quot_tree);
@@ -56,10 +67,10 @@ static uint8_t *make_salts(const uint8_t *seed, const char *label, size_t rows, 
 /*
  * Interpolates k trace columns (n rows each), adds the zero-knowledge randomizer
  * Z_H(x) * r(x) with h random coefficients per column, and evaluates on the table's LDE.
- * coef: k columns of stride D (first n + h used); lde: k columns of stride N.
+ * coef: k columns of stride D (first n + h used); lde: the k x N matrix it makes.
  */
-static starkml_status witness_lde(sm_backend *be, sm_ntt_plan *plan, gl_t *coef, gl_t *lde, const gl_t *trace,
-                                  size_t k, const sm_tinfo *x, sm_prg *rng) {
+static starkml_status witness_lde(sm_backend *be, sm_ntt_plan *plan, gl_t *coef, sm_be_mat *lde,
+                                  const gl_t *trace, size_t k, const sm_tinfo *x, sm_prg *rng) {
   for (size_t c = 0; c < k; c++) {
     memcpy(coef + c * x->d, trace + c * x->n, x->n * sizeof *coef);
     memset(coef + c * x->d + x->n, 0, (x->d - x->n) * sizeof *coef);
@@ -76,7 +87,7 @@ static starkml_status witness_lde(sm_backend *be, sm_ntt_plan *plan, gl_t *coef,
       cc[x->n + i] = gl_add(cc[x->n + i], r);
     }
   }
-  return sm_be_coset_eval(be, plan, lde, x->big, coef, x->d, x->n + x->h, k, x->log_big, x->shift);
+  return sm_be_coset_eval_mat(be, plan, lde, coef, x->d, x->n + x->h, k, x->log_big, x->shift);
 }
 
 /* The hidden multiplicities of one blinding ring edge (uniform, from the secret seed). */
@@ -88,30 +99,26 @@ static void blind_values(gl_t r[SM_STARK_BLIND_K], const uint8_t *seed, int edge
   for (size_t k = 0; k < SM_STARK_BLIND_K; k++) r[k] = sm_prg_gl(&rng);
 }
 
-/* The point of LDE position i and the position of its next row (x * w_n). */
-static inline size_t next_pos(const sm_tinfo *x, size_t i) {
-  size_t e = sm_bitrev(i, x->log_big);
-  return sm_bitrev((e + (x->big >> x->log_n)) & (x->big - 1), x->log_big);
+/* The position of the next row (x * w_n) of LDE position i (bit-reversed order). */
+static inline size_t next_pos(unsigned log_big, unsigned log_n, size_t i) {
+  const size_t big = (size_t)1 << log_big;
+  size_t e = sm_bitrev(i, log_big);
+  return sm_bitrev((e + (big >> log_n)) & (big - 1), log_big);
 }
 
 /* ---- quotient ----------------------------------------------------------------------- */
 
-typedef struct {
-  const sm_tinfo *x;
-  tprover *tp;
-  const gl_t *publics;
-  gl3_t chal[SM_AIR_N_CHALLENGES];
-  const gl3_t *gpow; /* gamma^(J_t + j) for the table's constraints */
-} quot_job;
-
 /* Evaluates the combined quotient on the first M = 2^log_qdom points of the table's LDE
-   (bit-reversed order: the coset shift * <w_M>, which holds every row's next row too). */
-static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads) {
-  const sm_tinfo *x = job->x;
-  const tprover *tp = job->tp;
-  const sm_air_table *t = &x->ext;
-  const size_t nb = (size_t)t->n_pre + t->n_main, na = x->n_aux, nc = t->n_constraints;
-  const size_t M = (size_t)1 << x->log_qdom;
+   (bit-reversed order: the coset shift * <w_M>, which holds every row's next row too):
+   the CPU reference of sm_backend_ops.quotient, on the matrices' host copies. */
+static starkml_status quotient_values(gl3_t *q, const sm_be_quotient_in *in, int threads) {
+  const sm_air_table *t = in->table;
+  const size_t nb = (size_t)t->n_pre + t->n_main, na = in->n_aux, nc = t->n_constraints;
+  const size_t big = (size_t)1 << in->log_big, n = (size_t)1 << in->log_n;
+  const size_t M = (size_t)1 << in->log_qdom;
+  if ((t->n_pre > 0 && (in->pre == NULL || in->pre->host == NULL)) || in->main == NULL ||
+      in->main->host == NULL || (na > 0 && (in->aux == NULL || in->aux->host == NULL)))
+    return STARKML_ERR_INTERNAL; /* a matrix only on a device without a quotient op */
   const size_t blk = M < BLK ? M : BLK;
   const size_t scratch_len = sm_air_block_scratch_len(t, blk);
   /* Per-thread work areas, allocated once. */
@@ -128,12 +135,12 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
      has points x_{i0 + p} = x_{i0} * T[p] because the low bits of i map to high exponent
      bits. */
   gl_t tw[BLK], twn[BLK];
-  gl_t wn = gl_root_of_unity(x->log_big);
+  gl_t wn = gl_root_of_unity(in->log_big);
   for (size_t p = 0; p < blk; p++) {
-    tw[p] = gl_exp(wn, sm_bitrev(p, x->log_big));
-    twn[p] = gl_exp(tw[p], x->n);
+    tw[p] = gl_exp(wn, sm_bitrev(p, in->log_big));
+    twn[p] = gl_exp(tw[p], n);
   }
-  const gl_t w_last = gl_exp(gl_root_of_unity(x->log_n), x->n - 1);
+  const gl_t w_last = gl_exp(gl_root_of_unity(in->log_n), n - 1);
   const size_t nblocks = M / blk;
   starkml_status status = STARKML_OK;
 #pragma omp parallel num_threads(threads)
@@ -154,17 +161,17 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
 #pragma omp for schedule(dynamic, 4)
     for (size_t b = 0; b < nblocks; b++) {
       const size_t i0 = b * blk;
-      for (size_t p = 0; p < blk; p++) nxt[p] = next_pos(x, i0 + p);
+      for (size_t p = 0; p < blk; p++) nxt[p] = next_pos(in->log_big, in->log_n, i0 + p);
       for (size_t c = 0; c < nb; c++) {
-        const gl_t *col = c < t->n_pre ? tp->pre_lde + c * x->big
-                                       : tp->main_lde + (c - t->n_pre) * x->big;
+        const gl_t *col = c < t->n_pre ? in->pre->host + c * big
+                                       : in->main->host + (c - t->n_pre) * big;
         base_cur[c] = col + i0;
         gl_t *dst = next_base + c * blk;
         for (size_t p = 0; p < blk; p++) dst[p] = col[nxt[p]];
         base_next[c] = dst;
       }
       for (size_t k = 0; k < na; k++) {
-        const gl_t *c0 = tp->aux_lde + (3 * k) * x->big, *c1 = c0 + x->big, *c2 = c1 + x->big;
+        const gl_t *c0 = in->aux->host + (3 * k) * big, *c1 = c0 + big, *c2 = c1 + big;
         gl3_t *dc = aux_cur + k * blk, *dn = aux_next + k * blk;
         for (size_t p = 0; p < blk; p++) {
           dc[p] = (gl3_t){{c0[i0 + p], c1[i0 + p], c2[i0 + p]}};
@@ -173,15 +180,15 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
         acur[k] = dc;
         anext[k] = dn;
       }
-      sm_air_block_in in = {base_cur, base_next, 1, acur, anext, 1, job->publics, job->chal};
-      if (sm_air_eval_block(t, x->n_aux, out, &in, blk, scratch) != STARKML_OK) {
+      sm_air_block_in bin = {base_cur, base_next, 1, acur, anext, 1, in->publics, in->chal};
+      if (sm_air_eval_block(t, in->n_aux, out, &bin, blk, scratch) != STARKML_OK) {
 #pragma omp atomic write
         status = STARKML_ERR_INTERNAL;
         continue;
       }
       /* Selector denominators for the block, inverted in one batch each. */
-      gl_t x0 = gl_mul(x->shift, gl_exp(wn, sm_bitrev(i0, x->log_big)));
-      gl_t x0n = gl_exp(x0, x->n);
+      gl_t x0 = gl_mul(in->shift, gl_exp(wn, sm_bitrev(i0, in->log_big)));
+      gl_t x0n = gl_exp(x0, n);
       for (size_t p = 0; p < blk; p++) {
         xs[p] = gl_mul(x0, tw[p]);
         inv1[p] = gl_sub(xs[p], 1);
@@ -195,7 +202,7 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
         gl3_t acc[4] = {{{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}};
         for (size_t j = 0; j < nc; j++)
           acc[t->constraints[j].selector] =
-              gl3_add(acc[t->constraints[j].selector], gl3_mul(job->gpow[j], out[j * blk + p]));
+              gl3_add(acc[t->constraints[j].selector], gl3_mul(in->gpow[j], out[j * blk + p]));
         gl3_t v = gl3_mul_base(acc[SM_SEL_FIRST], inv1[p]);
         v = gl3_add(v, gl3_mul_base(acc[SM_SEL_LAST], invl[p]));
         v = gl3_add(v, gl3_mul_base(acc[SM_SEL_TRANSITION],
@@ -210,6 +217,19 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
   return status;
 }
 
+/* The quotient of table x on the backend when it has the op, else on the CPU. */
+static starkml_status quotient_dispatch(sm_backend *be, gl3_t *q, const sm_tinfo *x,
+                                        const tprover *tp, const gl_t *publics,
+                                        const gl3_t chal[SM_AIR_N_CHALLENGES], const gl3_t *gpow,
+                                        int threads) {
+  sm_be_quotient_in in = {&x->ext, x->n_aux, x->log_n, x->log_big, x->log_qdom, x->shift,
+                          x->user->n_pre > 0 ? &tp->lde[MAT_PRE] : NULL, &tp->lde[MAT_MAIN],
+                          x->n_aux > 0 ? &tp->lde[MAT_AUX] : NULL, publics,
+                          {chal[0], chal[1], chal[2]}, gpow};
+  if (be != NULL && be->ops->quotient != NULL) return be->ops->quotient(be, q, &in);
+  return quotient_values(q, &in, threads);
+}
+
 /*
  * Interpolates the quotient from its M = 2^log_qdom values (M is at least its length, so
  * these determine it), splits it into pieces of piece_len coefficients, blinds the
@@ -220,12 +240,11 @@ static starkml_status quotient_values(gl3_t *q, const quot_job *job, int threads
 static starkml_status quotient_commit(sm_backend *be, sm_ntt_plan *plan, const sm_tinfo *x, tprover *tp,
                                       const gl3_t *q, sm_prg *rng, int tampered,
                                       size_t *bad_coeffs) {
-  const size_t big = x->big, d = x->d, P = x->piece_len, m = x->n_pieces;
+  const size_t d = x->d, P = x->piece_len, m = x->n_pieces;
   const size_t M = (size_t)1 << x->log_qdom;
   gl_t *qc = sm_xcalloc(3 * M, sizeof *qc);
   tp->quot_coef = sm_xcalloc(x->n_quot_cols * d, sizeof(gl_t));
-  tp->quot_lde = sm_xcalloc(x->n_quot_cols * big, sizeof(gl_t));
-  if (qc == NULL || tp->quot_coef == NULL || tp->quot_lde == NULL) {
+  if (qc == NULL || tp->quot_coef == NULL) {
     free(qc);
     return STARKML_ERR_NOMEM;
   }
@@ -276,8 +295,8 @@ static starkml_status quotient_commit(sm_backend *be, sm_ntt_plan *plan, const s
       for (size_t i = 0; i + 1 < d; i++) dst[i] = sm_prg_gl(rng);
     }
   }
-  return sm_be_coset_eval(be, plan, tp->quot_lde, big, tp->quot_coef, d, d, x->n_quot_cols, x->log_big,
-                       x->shift);
+  return sm_be_coset_eval_mat(be, plan, &tp->lde[MAT_QUOT], tp->quot_coef, d, d, x->n_quot_cols,
+                              x->log_big, x->shift);
 }
 
 /* ---- DEEP composition ----------------------------------------------------------------- */
@@ -290,35 +309,79 @@ static void deep_weights(gl3_t *w, size_t count, gl3_t lambda, gl3_t *lam_pow) {
   }
 }
 
-static starkml_status deep_values(const sm_tinfo *x, tprover *tp, gl3_t z, gl3_t zw,
-                                  const gl3_t *w, int threads) {
-  const size_t big = x->big, nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
-  const size_t n_pre = x->user->n_pre, n_main = x->n_main;
-  /* Constant parts: sum_c w_c f_c(z), sum_c w'_c f_c(z w), sum_k w''_k q_k(z). */
-  gl3_t kz = gl3_from_base(0), kzw = kz, kq = kz;
-  for (size_t c = 0; c < nbo; c++) {
-    kz = gl3_add(kz, gl3_mul(w[c], tp->ood[c]));
-    kzw = gl3_add(kzw, gl3_mul(w[nbo + c], tp->ood[nbo + c]));
+/*
+ * Sums of extension-by-base products with one reduction at the end: each component keeps a
+ * 128-bit sum of the 64 x 64-bit products and a count of its wraps (x = c 2^128 + s, and
+ * 2^128 = 2^64 - 2^33 + 1 mod p). Exact, so the result equals the sum of gl3_mul_base
+ * products bit for bit.
+ */
+typedef struct {
+  unsigned __int128 s[3];
+  uint64_t c[3];
+} lazy3;
+
+#define SM_2_128_MOD_P 0xFFFFFFFE00000001ULL
+
+static inline void lazy3_add(lazy3 *a, const gl3_t *w, gl_t v) {
+  for (int k = 0; k < 3; k++) {
+    const unsigned __int128 pr = (unsigned __int128)w->v[k] * v;
+    a->s[k] += pr;
+    a->c[k] += a->s[k] < pr;
   }
-  for (size_t c = 0; c < nq; c++) kq = gl3_add(kq, gl3_mul(w[2 * nbo + c], tp->ood[2 * nbo + c]));
-  tp->deep = sm_xcalloc(big, sizeof(gl3_t));
-  gl3_t *scr = sm_xcalloc((size_t)threads * 3 * BLK, sizeof(gl3_t));
-  if (tp->deep == NULL || scr == NULL) {
-    free(scr);
-    return STARKML_ERR_NOMEM;
+}
+
+static inline gl3_t lazy3_get(const lazy3 *a) {
+  gl3_t r;
+  for (int k = 0; k < 3; k++)
+    r.v[k] = gl_add(gl_reduce128((uint64_t)a->s[k], (uint64_t)(a->s[k] >> 64)),
+                    gl_mul(a->c[k], SM_2_128_MOD_P));
+  return r;
+}
+
+/* Adds w * col[p] to acc[p] for p < blk (one column of a block). */
+static void lazy3_column(lazy3 *acc, gl3_t w, const gl_t *col, size_t blk) {
+  for (size_t p = 0; p < blk; p++) lazy3_add(&acc[p], &w, col[p]);
+}
+
+/* The DEEP values of sm_be_deep_in on every LDE position: the CPU reference of
+   sm_backend_ops.deep, on the matrices' host copies. A block of points is summed column by
+   column (sequential reads) with lazy reductions. The prover's weights are successive
+   powers of lambda, so the z w weights are the z weights times rho = lambda^nbo and
+   sum_c w'_c f_c = rho * sum_c w_c f_c; other weights take a second sum. */
+static starkml_status deep_values(gl3_t *out, const sm_be_deep_in *in, int threads) {
+  const size_t big = (size_t)1 << in->log_big, nbo = in->n_base_open, nq = in->n_quot;
+  const size_t n_pre = in->pre != NULL ? in->pre->cols : 0, n_main = in->main->cols;
+  const gl_t *pre = in->pre != NULL ? in->pre->host : NULL, *mn = in->main->host;
+  const gl_t *aux = in->aux != NULL ? in->aux->host : NULL, *quot = in->quot->host;
+  if ((n_pre > 0 && pre == NULL) || mn == NULL || (nbo > n_pre + n_main && aux == NULL) ||
+      quot == NULL)
+    return STARKML_ERR_INTERNAL; /* a matrix only on a device without a deep op */
+  const gl3_t *w = in->w;
+  const gl3_t z = in->z, zw = in->zw, kz = in->kz, kzw = in->kzw, kq = in->kq;
+  /* rho with w[nbo + c] = rho w[c] for every c, if there is one. */
+  int geometric = nbo > 0 && !gl3_eq(w[0], gl3_from_base(0));
+  gl3_t rho = gl3_from_base(0);
+  if (geometric) {
+    rho = gl3_mul(w[nbo], sm_gl3_inv(w[0]));
+    for (size_t c = 0; c < nbo && geometric; c++) geometric = gl3_eq(w[nbo + c], gl3_mul(w[c], rho));
   }
   const size_t blk = big < BLK ? big : BLK;
+  const size_t per = 3 * BLK * sizeof(gl3_t) + 3 * BLK * sizeof(lazy3);
+  uint8_t *scr = sm_xcalloc((size_t)threads, per);
+  if (scr == NULL) return STARKML_ERR_NOMEM;
   gl_t tw[BLK];
-  gl_t wn = gl_root_of_unity(x->log_big);
-  for (size_t p = 0; p < blk; p++) tw[p] = gl_exp(wn, sm_bitrev(p, x->log_big));
+  gl_t wn = gl_root_of_unity(in->log_big);
+  for (size_t p = 0; p < blk; p++) tw[p] = gl_exp(wn, sm_bitrev(p, in->log_big));
   const gl3_t wmask = w[2 * nbo + nq];
 #pragma omp parallel num_threads(threads)
   {
-    gl3_t *iz = scr + (size_t)omp_get_thread_num() * 3 * BLK, *izw = iz + BLK, *bs = izw + BLK;
+    uint8_t *mine = scr + (size_t)omp_get_thread_num() * per;
+    gl3_t *iz = (gl3_t *)mine, *izw = iz + BLK, *bs = izw + BLK;
+    lazy3 *az = (lazy3 *)(bs + BLK), *azw = az + BLK, *aq = azw + BLK;
 #pragma omp for schedule(static)
     for (size_t b = 0; b < big / blk; b++) {
       const size_t i0 = b * blk;
-      gl_t x0 = gl_mul(x->shift, gl_exp(wn, sm_bitrev(i0, x->log_big)));
+      gl_t x0 = gl_mul(in->shift, gl_exp(wn, sm_bitrev(i0, in->log_big)));
       for (size_t p = 0; p < blk; p++) {
         gl3_t xp = gl3_from_base(gl_mul(x0, tw[p]));
         iz[p] = gl3_sub(xp, z);
@@ -326,32 +389,53 @@ static starkml_status deep_values(const sm_tinfo *x, tprover *tp, gl3_t z, gl3_t
       }
       sm_air_gl3_batch_inv(iz, iz, blk, bs);
       sm_air_gl3_batch_inv(izw, izw, blk, bs);
+      memset(az, 0, 3 * BLK * sizeof *az);
+      for (size_t c = 0; c < nbo; c++) {
+        const gl_t *col = c < n_pre            ? pre + c * big
+                          : c < n_pre + n_main ? mn + (c - n_pre) * big
+                                               : aux + (c - n_pre - n_main) * big;
+        lazy3_column(az, w[c], col + i0, blk);
+        if (!geometric) lazy3_column(azw, w[nbo + c], col + i0, blk);
+      }
+      for (size_t c = 0; c < nq; c++) lazy3_column(aq, w[2 * nbo + c], quot + c * big + i0, blk);
       for (size_t p = 0; p < blk; p++) {
         const size_t i = i0 + p;
-        gl3_t sz = gl3_from_base(0), szw = sz, sq = sz;
-        for (size_t c = 0; c < nbo; c++) {
-          gl_t v = c < n_pre            ? tp->pre_lde[c * big + i]
-                   : c < n_pre + n_main ? tp->main_lde[(c - n_pre) * big + i]
-                                        : tp->aux_lde[(c - n_pre - n_main) * big + i];
-          sz = gl3_add(sz, gl3_mul_base(w[c], v));
-          szw = gl3_add(szw, gl3_mul_base(w[nbo + c], v));
-        }
-        for (size_t c = 0; c < nq; c++)
-          sq = gl3_add(sq, gl3_mul_base(w[2 * nbo + c], tp->quot_lde[c * big + i]));
+        const gl3_t sz = lazy3_get(&az[p]), sq = lazy3_get(&aq[p]);
+        const gl3_t szw = geometric ? gl3_mul(rho, sz) : lazy3_get(&azw[p]);
         gl3_t v = gl3_mul(gl3_sub(sz, kz), iz[p]);
         v = gl3_add(v, gl3_mul(gl3_sub(szw, kzw), izw[p]));
         v = gl3_add(v, gl3_mul(gl3_sub(sq, kq), iz[p]));
-        if (x->n_quot_cols > nq) { /* the mask: lambda^e (r_0 + X r_1 + X^2 r_2) */
-          gl3_t r = {{tp->quot_lde[nq * big + i], tp->quot_lde[(nq + 1) * big + i],
-                      tp->quot_lde[(nq + 2) * big + i]}};
+        if (in->mask) { /* the mask: lambda^e (r_0 + X r_1 + X^2 r_2) */
+          gl3_t r = {{quot[nq * big + i], quot[(nq + 1) * big + i], quot[(nq + 2) * big + i]}};
           v = gl3_add(v, gl3_mul(wmask, r));
         }
-        tp->deep[i] = v;
+        out[i] = v;
       }
     }
   }
   free(scr);
   return STARKML_OK;
+}
+
+/* The DEEP values of table x into tp->deep, on the backend when it has the op. */
+static starkml_status deep_dispatch(sm_backend *be, const sm_tinfo *x, tprover *tp, gl3_t z,
+                                    gl3_t zw, const gl3_t *w, int threads) {
+  const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
+  /* Constant parts: sum_c w_c f_c(z), sum_c w'_c f_c(z w), sum_k w''_k q_k(z). */
+  gl3_t kz = gl3_from_base(0), kzw = kz, kq = kz;
+  for (size_t c = 0; c < nbo; c++) {
+    kz = gl3_add(kz, gl3_mul(w[c], tp->ood[c]));
+    kzw = gl3_add(kzw, gl3_mul(w[nbo + c], tp->ood[nbo + c]));
+  }
+  for (size_t c = 0; c < nq; c++) kq = gl3_add(kq, gl3_mul(w[2 * nbo + c], tp->ood[2 * nbo + c]));
+  tp->deep = sm_xcalloc(x->big, sizeof(gl3_t));
+  if (tp->deep == NULL) return STARKML_ERR_NOMEM;
+  sm_be_deep_in in = {x->log_big, x->shift,
+                      x->user->n_pre > 0 ? &tp->lde[MAT_PRE] : NULL, &tp->lde[MAT_MAIN],
+                      x->n_aux > 0 ? &tp->lde[MAT_AUX] : NULL, &tp->lde[MAT_QUOT],
+                      nbo, nq, x->n_quot_cols > nq, w, kz, kzw, kq, z, zw};
+  if (be != NULL && be->ops->deep != NULL) return be->ops->deep(be, tp->deep, &in);
+  return deep_values(tp->deep, &in, threads);
 }
 
 /* ---- proof writing -------------------------------------------------------------------- */
@@ -366,11 +450,11 @@ static void w_section(sm_writer *out, uint32_t tag, sm_writer *sec) {
   sm_w_bytes(out, sec->buf, sec->len);
 }
 
-/* One opened row: values, salt, and the path up to the tree's cap of height cap_h. */
-static void w_row(sm_writer *w, const sm_merkle_tree *tree, const gl_t *lde, size_t cols,
-                  size_t big, size_t row, const uint8_t *salts, sm_digest *path,
-                  unsigned cap_h) {
-  for (size_t c = 0; c < cols; c++) sm_w_gl(w, lde[c * big + row]);
+/* One opened row: values (cols of them), salt, and the path up to the tree's cap of
+   height cap_h. */
+static void w_row(sm_writer *w, const sm_merkle_tree *tree, const gl_t *vals, size_t cols,
+                  size_t row, const uint8_t *salts, sm_digest *path, unsigned cap_h) {
+  for (size_t c = 0; c < cols; c++) sm_w_gl(w, vals[c]);
   if (salts != NULL) sm_w_bytes(w, salts + row * SM_STARK_SALT_LEN, SM_STARK_SALT_LEN);
   if (sm_merkle_path(tree, path, row) != STARKML_OK || cap_h > tree->log_n) {
     w->err = STARKML_ERR_INTERNAL;
@@ -402,7 +486,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   sm_tinfo *ti = sm_xcalloc(T, sizeof *ti);
   tprover *tp = sm_xcalloc(T, sizeof *tp);
   gl3_t *gpow = NULL, *dw = NULL;
-  size_t *qidx = NULL;
+  size_t *qidx = NULL, *rows = NULL;
   sm_digest *path = NULL;
   sm_ntt_plan *plan = NULL;
   sm_fri_prover fri;
@@ -493,17 +577,16 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     if (tamper != NULL) tamper(tamper_user, t, tp[t].main_tr, x->n);
     if (u->n_pre > 0) {
       tp[t].pre_coef = sm_xcalloc((size_t)u->n_pre * x->d, sizeof(gl_t));
-      tp[t].pre_lde = sm_xcalloc((size_t)u->n_pre * x->big, sizeof(gl_t));
-      if (tp[t].pre_coef == NULL || tp[t].pre_lde == NULL) {
+      if (tp[t].pre_coef == NULL) {
         s = STARKML_ERR_NOMEM;
         goto done;
       }
       sm_tinfo nozk = *x;
       nozk.h = 0;
-      if ((s = witness_lde(ctx->backend, plan, tp[t].pre_coef, tp[t].pre_lde, wit->pre[t], u->n_pre, &nozk,
-                           NULL)) != STARKML_OK ||
-          (s = sm_be_merkle_commit(ctx->backend, &tp[t].pre_tree, tp[t].pre_lde, x->big, u->n_pre, x->big, NULL,
-                                0, threads)) != STARKML_OK)
+      if ((s = witness_lde(ctx->backend, plan, tp[t].pre_coef, &tp[t].lde[MAT_PRE], wit->pre[t],
+                           u->n_pre, &nozk, NULL)) != STARKML_OK ||
+          (s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].pre_tree, &tp[t].lde[MAT_PRE], NULL,
+                                       0, threads)) != STARKML_OK)
         goto done;
       if (st->pre_roots == NULL ||
           memcmp(sm_merkle_root(&tp[t].pre_tree), &st->pre_roots[t], SM_DIGEST_LEN) != 0) {
@@ -523,16 +606,15 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     const size_t k = x->n_main;
     char label[64];
     tp[t].main_coef = sm_xcalloc(k * x->d, sizeof(gl_t));
-    tp[t].main_lde = sm_xcalloc(k * x->big, sizeof(gl_t));
-    if (tp[t].main_coef == NULL || tp[t].main_lde == NULL) {
+    if (tp[t].main_coef == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
     }
     sm_prg rng;
     snprintf(label, sizeof label, "zk/main/%zu", t);
     sm_prg_init(&rng, seed, label);
-    if ((s = witness_lde(ctx->backend, plan, tp[t].main_coef, tp[t].main_lde, tp[t].main_tr, k, x,
-                         opt->zk ? &rng : NULL)) != STARKML_OK)
+    if ((s = witness_lde(ctx->backend, plan, tp[t].main_coef, &tp[t].lde[MAT_MAIN], tp[t].main_tr,
+                         k, x, opt->zk ? &rng : NULL)) != STARKML_OK)
       goto done;
     if (opt->zk) {
       snprintf(label, sizeof label, "salt/main/%zu", t);
@@ -541,9 +623,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_be_merkle_commit(ctx->backend, &tp[t].main_tree, tp[t].main_lde, x->big, k, x->big,
-                              tp[t].salt_main, opt->zk ? SM_STARK_SALT_LEN : 0, threads)) !=
-        STARKML_OK)
+    if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].main_tree, &tp[t].lde[MAT_MAIN],
+                                     tp[t].salt_main, opt->zk ? SM_STARK_SALT_LEN : 0,
+                                     threads)) != STARKML_OK)
       goto done;
     sm_tr_absorb(&tr, "main", sm_merkle_root(&tp[t].main_tree)->b, SM_DIGEST_LEN);
   }
@@ -560,8 +642,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     tp[t].aux_tr = sm_xcalloc((size_t)x->n_aux * x->n, sizeof(gl3_t));
     gl_t *parts = sm_xcalloc(3 * (size_t)x->n_aux * x->n, sizeof(gl_t));
     tp[t].aux_coef = sm_xcalloc(3 * (size_t)x->n_aux * x->d, sizeof(gl_t));
-    tp[t].aux_lde = sm_xcalloc(3 * (size_t)x->n_aux * x->big, sizeof(gl_t));
-    if (tp[t].aux_tr == NULL || parts == NULL || tp[t].aux_coef == NULL || tp[t].aux_lde == NULL) {
+    if (tp[t].aux_tr == NULL || parts == NULL || tp[t].aux_coef == NULL) {
       free(parts);
       s = STARKML_ERR_NOMEM;
       goto done;
@@ -582,8 +663,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     sm_prg rng;
     snprintf(label, sizeof label, "zk/aux/%zu", t);
     sm_prg_init(&rng, seed, label);
-    s = witness_lde(ctx->backend, plan, tp[t].aux_coef, tp[t].aux_lde, parts, 3 * (size_t)x->n_aux, x,
-                    opt->zk ? &rng : NULL);
+    s = witness_lde(ctx->backend, plan, tp[t].aux_coef, &tp[t].lde[MAT_AUX], parts,
+                    3 * (size_t)x->n_aux, x, opt->zk ? &rng : NULL);
     free(parts);
     if (s != STARKML_OK) goto done;
     if (opt->zk) {
@@ -593,9 +674,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_be_merkle_commit(ctx->backend, &tp[t].aux_tree, tp[t].aux_lde, x->big, 3 * (size_t)x->n_aux,
-                              x->big, tp[t].salt_aux, opt->zk ? SM_STARK_SALT_LEN : 0,
-                              threads)) != STARKML_OK)
+    if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].aux_tree, &tp[t].lde[MAT_AUX],
+                                     tp[t].salt_aux, opt->zk ? SM_STARK_SALT_LEN : 0,
+                                     threads)) != STARKML_OK)
       goto done;
   }
   if (!gl3_eq(total, gl3_from_base(0)) && tamper == NULL) {
@@ -628,9 +709,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       s = STARKML_ERR_NOMEM;
       goto done;
     }
-    quot_job job = {x, &tp[t], st->publics ? st->publics[t] : NULL, {alpha, beta, tp[t].claimed},
-                    gpow + x->cons_before};
-    s = quotient_values(q, &job, threads);
+    const gl3_t chal[SM_AIR_N_CHALLENGES] = {alpha, beta, tp[t].claimed};
+    s = quotient_dispatch(ctx->backend, q, x, &tp[t], st->publics ? st->publics[t] : NULL, chal,
+                          gpow + x->cons_before, threads);
     char label[64];
     sm_prg rng;
     snprintf(label, sizeof label, "zk/quotient/%zu", t);
@@ -652,9 +733,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_be_merkle_commit(ctx->backend, &tp[t].quot_tree, tp[t].quot_lde, x->big, x->n_quot_cols, x->big,
-                              tp[t].salt_quot, opt->zk ? SM_STARK_SALT_LEN : 0, threads)) !=
-        STARKML_OK)
+    if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].quot_tree, &tp[t].lde[MAT_QUOT],
+                                     tp[t].salt_quot, opt->zk ? SM_STARK_SALT_LEN : 0,
+                                     threads)) != STARKML_OK)
       goto done;
     sm_tr_absorb(&tr, "quotient", sm_merkle_root(&tp[t].quot_tree)->b, SM_DIGEST_LEN);
   }
@@ -707,7 +788,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     }
     deep_weights(dw, nw, lambda, &lam_pow);
     gl3_t zw = gl3_mul_base(z, gl_root_of_unity(x->log_n));
-    s = deep_values(x, &tp[t], z, zw, dw, threads);
+    s = deep_dispatch(ctx->backend, x, &tp[t], z, zw, dw, threads);
     inputs[t].log_size = x->log_big;
     inputs[t].values = tp[t].deep;
   }
@@ -731,6 +812,28 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     goto done;
   }
   sm_tr_challenge_indices(&tr, "queries", qidx, opt->n_queries, log_big_max);
+
+  /* The opened rows: the only part of the LDE matrices that comes back to the host. */
+  rows = sm_xcalloc(opt->n_queries, sizeof *rows);
+  if (rows == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  for (size_t t = 0; t < T; t++) {
+    for (uint32_t qi = 0; qi < opt->n_queries; qi++)
+      rows[qi] = qidx[qi] >> (log_big_max - ti[t].log_big);
+    for (int k = 0; k < MAT_COUNT; k++) {
+      const sm_be_mat *m = &tp[t].lde[k];
+      if (m->cols == 0) continue;
+      if ((tp[t].opened[k] = sm_xcalloc((size_t)opt->n_queries * m->cols, sizeof(gl_t))) == NULL) {
+        s = STARKML_ERR_NOMEM;
+        goto done;
+      }
+      if ((s = sm_be_read_rows(ctx->backend, tp[t].opened[k], m, rows, opt->n_queries)) !=
+          STARKML_OK)
+        goto done;
+    }
+  }
 
   /* Write the proof. */
   sm_progress(ctx, "prove: write the proof", 0.95);
@@ -783,16 +886,17 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       const sm_tinfo *x = &ti[t];
       const size_t row = qidx[qi] >> (log_big_max - x->log_big);
       const unsigned ch = sm_stark_cap_height(x->log_big, opt->n_queries);
-      if (x->user->n_pre > 0)
-        w_row(&sec, &tp[t].pre_tree, tp[t].pre_lde, x->user->n_pre, x->big, row, NULL, path,
-              ch);
-      w_row(&sec, &tp[t].main_tree, tp[t].main_lde, x->n_main, x->big, row,
-            tp[t].salt_main, path, ch);
-      if (x->n_aux > 0)
-        w_row(&sec, &tp[t].aux_tree, tp[t].aux_lde, 3 * (size_t)x->n_aux, x->big, row,
-              tp[t].salt_aux, path, ch);
-      w_row(&sec, &tp[t].quot_tree, tp[t].quot_lde, x->n_quot_cols, x->big, row,
-            tp[t].salt_quot, path, ch);
+      const size_t np = x->user->n_pre, nm = x->n_main, na = 3 * (size_t)x->n_aux;
+      const size_t nq = x->n_quot_cols;
+      if (np > 0)
+        w_row(&sec, &tp[t].pre_tree, tp[t].opened[MAT_PRE] + qi * np, np, row, NULL, path, ch);
+      w_row(&sec, &tp[t].main_tree, tp[t].opened[MAT_MAIN] + qi * nm, nm, row, tp[t].salt_main,
+            path, ch);
+      if (na > 0)
+        w_row(&sec, &tp[t].aux_tree, tp[t].opened[MAT_AUX] + qi * na, na, row, tp[t].salt_aux,
+              path, ch);
+      w_row(&sec, &tp[t].quot_tree, tp[t].opened[MAT_QUOT] + qi * nq, nq, row, tp[t].salt_quot,
+            path, ch);
     }
     sm_fri_query_proof fq;
     if ((s = sm_fri_open(&fq, &fri, qidx[qi])) != STARKML_OK) goto done;
@@ -815,9 +919,9 @@ done:
            sm_be_last_error(ctx->backend)[0] ? sm_be_last_error(ctx->backend)
                                              : starkml_strerror(s));
   if (tp != NULL)
-    for (size_t t = 0; t < T; t++) tprover_free(&tp[t]);
+    for (size_t t = 0; t < T; t++) tprover_free(&tp[t], ctx->backend);
   if (ti != NULL) sm_tinfo_free(ti, T);
-  free(ti), free(tp), free(gpow), free(dw), free(qidx), free(path);
+  free(ti), free(tp), free(gpow), free(dw), free(qidx), free(rows), free(path);
   sm_fri_prover_free(&fri);
   sm_ntt_plan_free(plan);
   sm_tr_free(&tr);
@@ -871,19 +975,21 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
       break;
     }
     gl_t *coef = sm_xcalloc((size_t)x->user->n_pre * x->d, sizeof(gl_t));
-    gl_t *lde = sm_xcalloc((size_t)x->user->n_pre * x->big, sizeof(gl_t));
+    sm_be_mat lde;
+    memset(&lde, 0, sizeof lde);
     sm_merkle_tree tree;
     memset(&tree, 0, sizeof tree);
     sm_tinfo nozk = *x;
     nozk.h = 0;
-    if (coef == NULL || lde == NULL) s = STARKML_ERR_NOMEM;
-    if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, lde, w->pre[t], x->user->n_pre, &nozk, NULL);
+    if (coef == NULL) s = STARKML_ERR_NOMEM;
     if (s == STARKML_OK)
-      s = sm_be_merkle_commit(ctx->backend, &tree, lde, x->big, x->user->n_pre, x->big, NULL, 0, ctx->threads);
+      s = witness_lde(ctx->backend, plan, coef, &lde, w->pre[t], x->user->n_pre, &nozk, NULL);
+    if (s == STARKML_OK)
+      s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, ctx->threads);
     if (s == STARKML_OK) roots[t] = *sm_merkle_root(&tree);
     sm_merkle_tree_free(&tree);
     free(coef);
-    free(lde);
+    sm_be_mat_free(ctx->backend, &lde);
   }
   sm_ntt_plan_free(plan);
   sm_tinfo_free(ti, st->n_tables);
@@ -929,16 +1035,18 @@ starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const 
   sm_ntt_plan *plan = NULL;
   starkml_status s = sm_ntt_plan_create(&plan, log_big, ctx->threads);
   gl_t *coef = sm_xcalloc((size_t)t->n_pre * x.d, sizeof(gl_t));
-  gl_t *lde = sm_xcalloc((size_t)t->n_pre * x.big, sizeof(gl_t));
-  if (s == STARKML_OK && (coef == NULL || lde == NULL)) s = STARKML_ERR_NOMEM;
+  sm_be_mat lde;
+  memset(&lde, 0, sizeof lde);
+  if (s == STARKML_OK && coef == NULL) s = STARKML_ERR_NOMEM;
   sm_merkle_tree tree;
   memset(&tree, 0, sizeof tree);
-  if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, lde, pre, t->n_pre, &x, NULL);
-  if (s == STARKML_OK) s = sm_be_merkle_commit(ctx->backend, &tree, lde, x.big, t->n_pre, x.big, NULL, 0, ctx->threads);
+  if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, &lde, pre, t->n_pre, &x, NULL);
+  if (s == STARKML_OK)
+    s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, ctx->threads);
   if (s == STARKML_OK) *root = *sm_merkle_root(&tree);
   sm_merkle_tree_free(&tree);
   free(coef);
-  free(lde);
+  sm_be_mat_free(ctx->backend, &lde);
   sm_ntt_plan_free(plan);
   return s;
 }

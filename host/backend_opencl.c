@@ -1,17 +1,21 @@
 /*
- * The OpenCL backend (core/backend.h): NTT, coset evaluation, Merkle commitment and FRI
- * folding on an OpenCL device, bit-identical to the CPU reference. The kernels are the
- * OpenCL C files of kernels/, embedded into the library at build time (cmake/opencl.cmake)
- * and built once per backend object through the program cache of host/opencl_runtime.c.
+ * The OpenCL backend (core/backend.h): NTT, coset evaluation, Merkle commitment, FRI
+ * folding, the constraint quotient and DEEP on an OpenCL device, bit-identical to the CPU
+ * reference. The kernels are the OpenCL C files of kernels/, embedded into the library at
+ * build time (cmake/opencl.cmake) and built once per backend object through the program
+ * cache of host/opencl_runtime.c; the quotient kernels are generated from each table
+ * (host/opencl_codegen.c) and built, through the same cache, when a table is first seen.
  *
- * One backend object = one device, one context, one in-order queue, one program. Calls are
- * synchronous: an op uploads its inputs, runs its kernels and reads its result back before
- * it returns (the interface passes host memory). Device memory comes from a pool owned by
- * the object: one buffer per role (data, auxiliary input, tables, tree nodes, ...), grown
- * when a call needs more and kept until the object is released, so that a proof's calls
- * do not allocate device memory again and again. That pool is also where buffers that stay
- * on the device between stages will live, once the prover hands the backend device-side
- * handles (docs/opencl.md, "What is left").
+ * One backend object = one device, one context, one in-order queue, one program (plus one
+ * per generated kernel). Calls are synchronous: an op uploads its inputs, runs its kernels
+ * and reads its result back before it returns. The LDE matrices (sm_be_mat) are the
+ * exception: made on the device by coset_eval_mat, they stay there, each in a buffer of its
+ * own, until mat_free (or destroy), and the ops that read them (merkle_commit_mat,
+ * quotient, deep, read_rows) send back only their results (docs/opencl.md, "What stays on
+ * the device"). Other device memory comes from a pool owned by the object: one buffer per
+ * role (data, auxiliary input, tables, tree nodes, ...), grown when a call needs more and
+ * kept until the object is released, so that a proof's calls do not allocate device memory
+ * again and again.
  *
  * Work too large for one buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE) is cut: NTT and coset
  * evaluation batches by columns, a Merkle commitment by rows (the leaves of a row block are
@@ -28,7 +32,9 @@
 #include <string.h>
 
 #include "core/ctx.h"
+#include "core/sha3.h"
 #include "host/backends.h"
+#include "host/opencl_codegen.h"
 #include "host/opencl_runtime.h"
 
 _Static_assert(sizeof(gl3_t) == 3 * sizeof(gl_t), "gl3_t must be three packed elements");
@@ -42,18 +48,27 @@ _Static_assert(sizeof(sm_digest) == 32, "a digest is 32 bytes");
 /* Lanes of a top NTT pass are at least 2^3 adjacent elements (64-byte runs). */
 #define OCL_MIN_LANE_LOG 3u
 
-enum { BUF_DATA, BUF_AUX, BUF_TAB, BUF_NODES, BUF_OUT, BUF_COUNT };
-static const char *const buf_role[BUF_COUNT] = {"data", "input", "table", "tree", "output"};
+enum { BUF_DATA, BUF_AUX, BUF_TAB, BUF_NODES, BUF_OUT, BUF_PARAM, BUF_COUNT };
+static const char *const buf_role[BUF_COUNT] = {"data",   "input",  "table",
+                                                "tree",   "output", "parameter"};
 
 typedef struct {
   cl_mem mem;
   size_t bytes;
 } ocl_buf;
 
-enum { K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_COUNT };
+enum { K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_GATHER, K_DEEP, K_COUNT };
 static const char *const kernel_names[K_COUNT] = {
-    "ntt_ct_pass",   "ntt_gs_pass",   "ntt_tw_extend", "ntt_bitrev",
-    "ntt_coset_spread", "merkle_leaves", "merkle_nodes",  "fri_fold"};
+    "ntt_ct_pass",   "ntt_gs_pass",   "ntt_tw_extend", "ntt_bitrev",  "ntt_coset_spread",
+    "merkle_leaves", "merkle_nodes",  "fri_fold",      "mat_gather",  "deep_values"};
+
+/* A generated quotient kernel (host/opencl_codegen.c), kept for the object's life. */
+typedef struct {
+  uint8_t key[32]; /* SHA3-256 of the generated source */
+  cl_program prog;
+  cl_kernel k;
+  size_t wg;
+} ocl_qkernel;
 
 typedef struct {
   cl_platform_id plat;
@@ -68,6 +83,12 @@ typedef struct {
   cl_mem tw[2];        /* twiddles (forward, inverse): tw_len[i] entries, see kernels/ntt.cl */
   size_t tw_len[2];
   ocl_buf pool[BUF_COUNT];
+  /* Device-resident matrices (sm_be_mat.dev) not yet freed: released at destroy. */
+  cl_mem *mats;
+  size_t n_mats, cap_mats;
+  ocl_qkernel *qk; /* generated quotient kernels, n_qk of them */
+  size_t n_qk;
+  int fault;       /* sm_opencl_codegen_fault */
 } ocl_impl;
 
 /* ---- errors ---------------------------------------------------------------------------- */
@@ -326,9 +347,11 @@ static starkml_status ocl_ntt(sm_backend *be, gl_t *data, size_t ncols, size_t c
   return STARKML_OK;
 }
 
-static starkml_status ocl_coset_eval(sm_backend *be, gl_t *out, size_t out_stride,
-                                     const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
-                                     size_t ncols, unsigned log_N, gl_t shift) {
+/* The coset evaluation of core/ntt.h into host memory (out, resident == NULL: in column
+   chunks through the pool) or into the device matrix `resident` (ncols x N, stride N). */
+static starkml_status coset_run(sm_backend *be, gl_t *out, size_t out_stride, cl_mem resident,
+                                const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
+                                size_t ncols, unsigned log_N, gl_t shift) {
   ocl_impl *o = be->impl;
   const size_t N = (size_t)1 << log_N;
   const size_t ostride = ncols > 1 ? out_stride : N;
@@ -357,12 +380,13 @@ static starkml_status ocl_coset_eval(sm_backend *be, gl_t *out, size_t out_strid
   free(pw);
   if (s != STARKML_OK) return s;
 
-  const size_t per = chunk_cols(o, ncols, N * sizeof(gl_t));
+  const size_t per = resident != NULL ? ncols : chunk_cols(o, ncols, N * sizeof(gl_t));
   if (per == 0) return too_big(be, buf_role[BUF_DATA], N * sizeof(gl_t));
   for (size_t c0 = 0; c0 < ncols; c0 += per) {
     const size_t cols = ncols - c0 < per ? ncols - c0 : per;
-    cl_mem dst, src;
-    s = buf_get(be, BUF_DATA, cols * N * sizeof(gl_t), &dst);
+    cl_mem dst = resident, src;
+    s = STARKML_OK;
+    if (resident == NULL) s = buf_get(be, BUF_DATA, cols * N * sizeof(gl_t), &dst);
     if (s == STARKML_OK) s = buf_get(be, BUF_AUX, cols * n_coeffs * sizeof(gl_t), &src);
     if (s == STARKML_OK && n_coeffs > 0)
       s = put_cols(be, src, coeffs + c0 * cstride, cols, cstride, n_coeffs);
@@ -383,16 +407,26 @@ static starkml_status ocl_coset_eval(sm_backend *be, gl_t *out, size_t out_strid
     const size_t global[2] = {N, cols}, local[2] = {wg, 1};
     s = launch(be, K_SPREAD, 2, global, local);
     if (s == STARKML_OK) s = run_network(be, dst, cols, log_N, log_N - log_nb, 0, 0, 1, 0);
-    if (s == STARKML_OK) s = get_cols(be, out + c0 * ostride, dst, cols, ostride, N);
+    if (s == STARKML_OK && resident == NULL)
+      s = get_cols(be, out + c0 * ostride, dst, cols, ostride, N);
     if (s != STARKML_OK) return s;
   }
   return STARKML_OK;
 }
 
+static starkml_status ocl_coset_eval(sm_backend *be, gl_t *out, size_t out_stride,
+                                     const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
+                                     size_t ncols, unsigned log_N, gl_t shift) {
+  return coset_run(be, out, out_stride, NULL, coeffs, coeff_stride, n_coeffs, ncols, log_N,
+                   shift);
+}
+
 /* ---- Merkle ----------------------------------------------------------------------------- */
 
+/* The tree of the n x width matrix at host m (stride col_stride, uploaded in row blocks)
+   or, when resident is set, of the device matrix resident (stride n) in one launch. */
 static starkml_status merkle_build(sm_backend *be, sm_digest *nodes_host, const gl_t *m,
-                                   size_t n, size_t width, size_t col_stride,
+                                   cl_mem resident, size_t n, size_t width, size_t col_stride,
                                    const uint8_t *salts, size_t salt_len) {
   ocl_impl *o = be->impl;
   unsigned log_n = 0;
@@ -403,14 +437,18 @@ static starkml_status merkle_build(sm_backend *be, sm_digest *nodes_host, const 
   if (s != STARKML_OK) return s;
   /* Rows per chunk: a power of two whose block of the matrix (and of the salts) fits. */
   size_t B = n;
-  while (B > 1 && (B * width * sizeof(gl_t) > o->max_alloc || B * salt_len > o->max_alloc))
+  while (resident == NULL && B > 1 &&
+         (B * width * sizeof(gl_t) > o->max_alloc || B * salt_len > o->max_alloc))
     B >>= 1;
-  if (B * width * sizeof(gl_t) > o->max_alloc) return too_big(be, "matrix", width * sizeof(gl_t));
-  s = buf_get(be, BUF_DATA, B * width * sizeof(gl_t), &mat);
+  if (resident == NULL && B * width * sizeof(gl_t) > o->max_alloc)
+    return too_big(be, "matrix", width * sizeof(gl_t));
+  if (B * salt_len > o->max_alloc) return too_big(be, "salt", B * salt_len);
+  mat = resident;
+  if (resident == NULL) s = buf_get(be, BUF_DATA, B * width * sizeof(gl_t), &mat);
   if (s == STARKML_OK) s = buf_get(be, BUF_AUX, B * salt_len, &sbuf);
   if (s != STARKML_OK) return s;
   for (size_t r0 = 0; r0 < n; r0 += B) {
-    s = put_cols(be, mat, m + r0, width, col_stride, B);
+    if (resident == NULL) s = put_cols(be, mat, m + r0, width, col_stride, B);
     if (s != STARKML_OK) return s;
     if (salt_len > 0)
       CK(clEnqueueWriteBuffer(o->q, sbuf, CL_TRUE, 0, B * salt_len, salts + r0 * salt_len, 0,
@@ -451,9 +489,10 @@ static starkml_status merkle_build(sm_backend *be, sm_digest *nodes_host, const 
   return STARKML_OK;
 }
 
-static starkml_status ocl_merkle_commit(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
-                                        size_t n_rows, size_t width, size_t col_stride,
-                                        const uint8_t *salts, size_t salt_len) {
+static starkml_status merkle_commit_any(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
+                                        cl_mem resident, size_t n_rows, size_t width,
+                                        size_t col_stride, const uint8_t *salts,
+                                        size_t salt_len) {
   if (n_rows > SIZE_MAX / (4 * sizeof(sm_digest)) || width > SIZE_MAX / 64) {
     snprintf(be->last_error, sizeof be->last_error, "OpenCL: the Merkle tree is too large");
     return STARKML_ERR_NOMEM;
@@ -463,7 +502,8 @@ static starkml_status ocl_merkle_commit(sm_backend *be, sm_merkle_tree *tree, co
     snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
     return STARKML_ERR_NOMEM;
   }
-  starkml_status s = merkle_build(be, nodes, m, n_rows, width, col_stride, salts, salt_len);
+  starkml_status s =
+      merkle_build(be, nodes, m, resident, n_rows, width, col_stride, salts, salt_len);
   if (s != STARKML_OK) {
     free(nodes);
     return s;
@@ -474,6 +514,12 @@ static starkml_status ocl_merkle_commit(sm_backend *be, sm_merkle_tree *tree, co
   tree->log_n = log_n;
   tree->nodes = nodes;
   return STARKML_OK;
+}
+
+static starkml_status ocl_merkle_commit(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
+                                        size_t n_rows, size_t width, size_t col_stride,
+                                        const uint8_t *salts, size_t salt_len) {
+  return merkle_commit_any(be, tree, m, NULL, n_rows, width, col_stride, salts, salt_len);
 }
 
 /* ---- FRI -------------------------------------------------------------------------------- */
@@ -523,10 +569,366 @@ static starkml_status ocl_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, 
   return STARKML_OK;
 }
 
+/* ---- device-resident matrices ----------------------------------------------------------- */
+
+/*
+ * A matrix (sm_be_mat) lives in one device buffer of its own, outside the pool (it outlives
+ * the call that makes it), column-major with stride rows: from the coset evaluation that
+ * makes it until mat_free, through the commitment, the quotient, DEEP and the openings.
+ * The object keeps a list of them so that destroy releases what the caller did not.
+ */
+static starkml_status mat_create(sm_backend *be, sm_be_mat *m) {
+  ocl_impl *o = be->impl;
+  if (m->cols > SIZE_MAX / sizeof(gl_t) / m->rows) return too_big(be, "matrix", SIZE_MAX);
+  const size_t bytes = m->rows * m->cols * sizeof(gl_t);
+  if (bytes > o->max_alloc) return too_big(be, "matrix", bytes);
+  if (o->n_mats == o->cap_mats) {
+    size_t cap = o->cap_mats ? 2 * o->cap_mats : 16;
+    cl_mem *mm = realloc(o->mats, cap * sizeof *mm);
+    if (mm == NULL) {
+      snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+      return STARKML_ERR_NOMEM;
+    }
+    o->mats = mm;
+    o->cap_mats = cap;
+  }
+  cl_int err = CL_SUCCESS;
+  cl_mem mem = clCreateBuffer(o->ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+  if (mem == NULL || err != CL_SUCCESS) return cl_fail(be, err, "clCreateBuffer(matrix)");
+  o->mats[o->n_mats++] = mem;
+  m->dev = mem;
+  return STARKML_OK;
+}
+
+static void ocl_mat_free(sm_backend *be, sm_be_mat *m) {
+  ocl_impl *o = be->impl;
+  cl_mem mem = m->dev;
+  for (size_t i = 0; i < o->n_mats; i++)
+    if (o->mats[i] == mem) {
+      o->mats[i] = o->mats[--o->n_mats];
+      clReleaseMemObject(mem);
+      break;
+    }
+  m->dev = NULL;
+}
+
+/* The device buffer of a matrix the backend holds, or an error naming what is missing. */
+static starkml_status mat_mem(sm_backend *be, const sm_be_mat *m, const char *what, cl_mem *out) {
+  if (m == NULL || m->dev == NULL) {
+    snprintf(be->last_error, sizeof be->last_error,
+             "OpenCL: the %s matrix is not on the device", what);
+    return STARKML_ERR_ARG;
+  }
+  *out = m->dev;
+  return STARKML_OK;
+}
+
+static starkml_status ocl_coset_eval_mat(sm_backend *be, sm_be_mat *out, const gl_t *coeffs,
+                                         size_t coeff_stride, size_t n_coeffs, unsigned log_N,
+                                         gl_t shift) {
+  starkml_status s = mat_create(be, out);
+  if (s != STARKML_OK) return s;
+  return coset_run(be, NULL, out->rows, out->dev, coeffs, coeff_stride, n_coeffs, out->cols,
+                   log_N, shift);
+}
+
+static starkml_status ocl_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree,
+                                            const sm_be_mat *m, const uint8_t *salts,
+                                            size_t salt_len) {
+  cl_mem mem;
+  starkml_status s = mat_mem(be, m, "committed", &mem);
+  if (s != STARKML_OK) return s;
+  return merkle_commit_any(be, tree, NULL, mem, m->rows, m->cols, m->rows, salts, salt_len);
+}
+
+/* A 1-D work-group size for `items` work-items: a power of two, at most cap. */
+static size_t wg_for(size_t cap, size_t items) {
+  size_t wg = 1;
+  while (wg * 2 <= cap && wg < items) wg *= 2;
+  return wg;
+}
+
+static starkml_status ocl_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *m,
+                                    const size_t *rows, size_t n) {
+  ocl_impl *o = be->impl;
+  cl_mem mem, didx, dout;
+  starkml_status s = mat_mem(be, m, "opened", &mem);
+  if (s != STARKML_OK) return s;
+  if (n > SIZE_MAX / sizeof(gl_t) / m->cols) return too_big(be, buf_role[BUF_OUT], SIZE_MAX);
+  cl_ulong *idx = malloc(n * sizeof *idx);
+  if (idx == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+    return STARKML_ERR_NOMEM;
+  }
+  for (size_t k = 0; k < n; k++) idx[k] = rows[k];
+  s = buf_get(be, BUF_AUX, n * sizeof *idx, &didx);
+  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, n * m->cols * sizeof(gl_t), &dout);
+  if (s == STARKML_OK) s = put_cols(be, didx, idx, 1, n, n);
+  free(idx);
+  if (s != STARKML_OK) return s;
+  const cl_ulong a_rows = m->rows, a_cols = m->cols, a_n = n;
+  ARG(K_GATHER, 0, dout);
+  ARG(K_GATHER, 1, mem);
+  ARG(K_GATHER, 2, a_rows);
+  ARG(K_GATHER, 3, a_cols);
+  ARG(K_GATHER, 4, didx);
+  ARG(K_GATHER, 5, a_n);
+  const size_t wg = wg_for(o->wg[K_GATHER], n);
+  const size_t global[2] = {(n + wg - 1) / wg * wg, m->cols}, local[2] = {wg, 1};
+  s = launch(be, K_GATHER, 2, global, local);
+  if (s != STARKML_OK) return s;
+  CK(clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, n * m->cols * sizeof(gl_t), out, 0, NULL, NULL),
+     "clEnqueueReadBuffer");
+  return STARKML_OK;
+}
+
+/* ---- LDE points -------------------------------------------------------------------------- */
+
+/*
+ * The tables of lde_point (kernels/goldilocks.cl) for the points shift * w^e, w of order
+ * 2^log_big, followed by `extra` free entries: tab[j] = w^j for j < 2^lo, then
+ * tab[2^lo + j] = shift * w^(j 2^lo) for j < 2^(log_big - lo). malloc'd (NULL: no memory).
+ */
+static gl_t *point_table(unsigned log_big, gl_t shift, size_t extra, unsigned *lo_bits,
+                         size_t *len) {
+  const unsigned lo = (log_big + 1) / 2, hi = log_big - lo;
+  const size_t nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
+  gl_t *tab = malloc((nlo + nhi + extra) * sizeof *tab);
+  if (tab == NULL) return NULL;
+  const gl_t w = gl_root_of_unity(log_big);
+  tab[0] = 1;
+  for (size_t j = 1; j < nlo; j++) tab[j] = gl_mul(tab[j - 1], w);
+  const gl_t step = gl_mul(tab[nlo - 1], w); /* w^(2^lo) */
+  tab[nlo] = shift;
+  for (size_t j = 1; j < nhi; j++) tab[nlo + j] = gl_mul(tab[nlo + j - 1], step);
+  *lo_bits = lo;
+  *len = nlo + nhi;
+  return tab;
+}
+
+/* ---- the constraint quotient ------------------------------------------------------------ */
+
+/* The generated quotient kernel of table t: from the object's list, else generated and
+   built (through the program cache: a table seen before on this device loads its binary). */
+static starkml_status qkernel_get(sm_backend *be, const struct sm_air_table *t, uint32_t n_aux,
+                                  ocl_qkernel **out) {
+  ocl_impl *o = be->impl;
+  char *src = NULL;
+  size_t len = 0;
+  starkml_status s = sm_ocl_codegen_quotient(&src, &len, NULL, t, n_aux, o->fault);
+  if (s != STARKML_OK) {
+    snprintf(be->last_error, sizeof be->last_error,
+             "OpenCL: cannot generate the quotient kernel of table '%s' (%s)", t->name,
+             starkml_strerror(s));
+    return s;
+  }
+  uint8_t key[SM_SHA3_256_LEN];
+  sm_sha3_256(key, src, len);
+  for (size_t i = 0; i < o->n_qk; i++)
+    if (memcmp(o->qk[i].key, key, sizeof key) == 0) {
+      free(src);
+      *out = &o->qk[i];
+      return STARKML_OK;
+    }
+  sm_ocl_source srcs[2] = {{NULL, NULL, 0}, {"quotient (generated)", src, len}};
+  for (size_t i = 0; i < sm_ocl_sources_count; i++)
+    if (strcmp(sm_ocl_sources[i].name, "goldilocks.cl") == 0) srcs[0] = sm_ocl_sources[i];
+  ocl_qkernel *grown = realloc(o->qk, (o->n_qk + 1) * sizeof *grown);
+  if (srcs[0].text == NULL || grown == NULL) {
+    free(src);
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: %s",
+             grown == NULL ? "out of host memory" : "goldilocks.cl is not embedded");
+    return grown == NULL ? STARKML_ERR_NOMEM : STARKML_ERR_INTERNAL;
+  }
+  o->qk = grown;
+  ocl_qkernel *qk = &o->qk[o->n_qk];
+  memset(qk, 0, sizeof *qk);
+  char why[2048] = "";
+  s = sm_ocl_build_sources(&qk->prog, o->ctx, o->plat, o->dev, "-cl-std=CL1.2", srcs, 2, why,
+                           sizeof why);
+  free(src);
+  if (s != STARKML_OK) {
+    snprintf(be->last_error, sizeof be->last_error,
+             "OpenCL: the quotient kernel of table '%s': %s", t->name, why);
+    return s;
+  }
+  cl_int err = CL_SUCCESS;
+  qk->k = clCreateKernel(qk->prog, "quotient", &err);
+  if (qk->k == NULL || err != CL_SUCCESS) {
+    clReleaseProgram(qk->prog);
+    return cl_fail(be, err, "clCreateKernel(quotient)");
+  }
+  size_t wg = 0;
+  if (clGetKernelWorkGroupInfo(qk->k, o->dev, CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg, NULL) !=
+          CL_SUCCESS ||
+      wg == 0)
+    wg = 1;
+  qk->wg = wg < OCL_WG_MAX ? wg : OCL_WG_MAX;
+  memcpy(qk->key, key, sizeof key);
+  o->n_qk++;
+  *out = qk;
+  return STARKML_OK;
+}
+
+#define QARG(i, v)                                                            \
+  do {                                                                        \
+    cl_int qarg_err_ = clSetKernelArg(qk->k, (i), sizeof(v), &(v));           \
+    if (qarg_err_ != CL_SUCCESS) return cl_fail(be, qarg_err_, "clSetKernelArg(quotient)"); \
+  } while (0)
+
+static starkml_status ocl_quotient(sm_backend *be, gl3_t *q, const sm_be_quotient_in *in) {
+  ocl_impl *o = be->impl;
+  const struct sm_air_table *t = in->table;
+  const size_t M = (size_t)1 << in->log_qdom, big = (size_t)1 << in->log_big;
+  const size_t n = (size_t)1 << in->log_n, nc = t->n_constraints;
+  if (in->log_qdom > in->log_big || in->log_n > in->log_qdom || in->log_big > 40) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: bad quotient domain");
+    return STARKML_ERR_ARG;
+  }
+  cl_mem pre, mn, aux;
+  starkml_status s = mat_mem(be, in->main, "main", &mn);
+  if (s == STARKML_OK && t->n_pre > 0) s = mat_mem(be, in->pre, "preprocessed", &pre);
+  if (s == STARKML_OK && in->n_aux > 0) s = mat_mem(be, in->aux, "auxiliary", &aux);
+  if (s != STARKML_OK) return s;
+  if (t->n_pre == 0) pre = mn; /* not read by the kernel */
+  if (in->n_aux == 0) aux = mn;
+  ocl_qkernel *qk = NULL;
+  if ((s = qkernel_get(be, t, in->n_aux, &qk)) != STARKML_OK) return s;
+
+  /* Parameters: the challenges, the gamma powers, the publics. */
+  const size_t np = 9 + 3 * nc + t->n_public;
+  unsigned lo = 0;
+  size_t tlen = 0;
+  const size_t nz = M >> in->log_n;
+  gl_t *prm = malloc(np * sizeof *prm);
+  gl_t *tab = point_table(in->log_big, in->shift, nz, &lo, &tlen);
+  if (prm == NULL || tab == NULL) {
+    free(prm), free(tab);
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+    return STARKML_ERR_NOMEM;
+  }
+  for (size_t c = 0; c < 3; c++)
+    for (size_t k = 0; k < 3; k++) prm[3 * c + k] = in->chal[c].v[k];
+  for (size_t j = 0; j < nc; j++)
+    for (size_t k = 0; k < 3; k++) prm[9 + 3 * j + k] = in->gpow[j].v[k];
+  for (size_t k = 0; k < t->n_public; k++) prm[9 + 3 * nc + k] = in->publics[k];
+  /* 1 / (x^n - 1) for each value of i >> log_n (x^n depends on nothing else, for i < M). */
+  const gl_t wb = gl_root_of_unity(in->log_big);
+  for (size_t k = 0; k < nz; k++) {
+    const gl_t x = gl_mul(in->shift, gl_exp(wb, sm_bitrev(k << in->log_n, in->log_big)));
+    tab[tlen + k] = gl_inv(gl_sub(gl_exp(x, n), 1));
+  }
+  cl_mem dprm, dtab, dq;
+  s = buf_get(be, BUF_PARAM, np * sizeof *prm, &dprm);
+  if (s == STARKML_OK) s = buf_get(be, BUF_TAB, (tlen + nz) * sizeof *tab, &dtab);
+  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, 3 * M * sizeof(gl_t), &dq);
+  if (s == STARKML_OK) s = put_cols(be, dprm, prm, 1, np, np);
+  if (s == STARKML_OK) s = put_cols(be, dtab, tab, 1, tlen + nz, tlen + nz);
+  free(prm);
+  free(tab);
+  if (s != STARKML_OK) return s;
+  const cl_ulong a_M = M, a_big = big, a_zoff = tlen;
+  const cl_ulong a_wl = gl_exp(gl_root_of_unity(in->log_n), n - 1);
+  const cl_uint a_lb = in->log_big, a_ln = in->log_n, a_lo = lo;
+  QARG(0, dq);
+  QARG(1, a_M);
+  QARG(2, a_big);
+  QARG(3, a_lb);
+  QARG(4, a_ln);
+  QARG(5, pre);
+  QARG(6, mn);
+  QARG(7, aux);
+  QARG(8, dprm);
+  QARG(9, dtab);
+  QARG(10, a_lo);
+  QARG(11, a_zoff);
+  QARG(12, a_wl);
+  const size_t wg = wg_for(qk->wg, M), global = (M + wg - 1) / wg * wg;
+  CK(clEnqueueNDRangeKernel(o->q, qk->k, 1, NULL, &global, &wg, 0, NULL, NULL),
+     "clEnqueueNDRangeKernel(quotient)");
+  CK(clEnqueueReadBuffer(o->q, dq, CL_TRUE, 0, 3 * M * sizeof(gl_t), q, 0, NULL, NULL),
+     "clEnqueueReadBuffer");
+  return STARKML_OK;
+}
+
+/* ---- DEEP ----------------------------------------------------------------------------------- */
+
+static starkml_status ocl_deep(sm_backend *be, gl3_t *out, const sm_be_deep_in *in) {
+  ocl_impl *o = be->impl;
+  const size_t big = (size_t)1 << in->log_big, nbo = in->n_base_open, nq = in->n_quot;
+  const size_t n_pre = in->pre != NULL ? in->pre->cols : 0, n_main = in->main->cols;
+  const size_t n_aux3 = in->aux != NULL ? in->aux->cols : 0;
+  if (n_pre + n_main + n_aux3 != nbo || in->quot->cols < nq + (in->mask ? 3 : 0) ||
+      in->log_big > 40) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: bad DEEP shapes");
+    return STARKML_ERR_ARG;
+  }
+  cl_mem pre, mn, aux, quot;
+  starkml_status s = mat_mem(be, in->main, "main", &mn);
+  if (s == STARKML_OK && n_pre > 0) s = mat_mem(be, in->pre, "preprocessed", &pre);
+  if (s == STARKML_OK && n_aux3 > 0) s = mat_mem(be, in->aux, "auxiliary", &aux);
+  if (s == STARKML_OK) s = mat_mem(be, in->quot, "quotient", &quot);
+  if (s != STARKML_OK) return s;
+  if (n_pre == 0) pre = mn; /* not read by the kernel */
+  if (n_aux3 == 0) aux = mn;
+  const size_t nw = 2 * nbo + nq + 1;
+  gl_t k[15];
+  const gl3_t kv[5] = {in->kz, in->kzw, in->kq, in->z, in->zw};
+  for (size_t i = 0; i < 5; i++)
+    for (size_t c = 0; c < 3; c++) k[3 * i + c] = kv[i].v[c];
+  unsigned lo = 0;
+  size_t tlen = 0;
+  gl_t *tab = point_table(in->log_big, in->shift, 0, &lo, &tlen);
+  if (tab == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+    return STARKML_ERR_NOMEM;
+  }
+  cl_mem dw, dk, dtab, dout;
+  s = buf_get(be, BUF_PARAM, 3 * nw * sizeof(gl_t), &dw);
+  if (s == STARKML_OK) s = buf_get(be, BUF_AUX, sizeof k, &dk);
+  if (s == STARKML_OK) s = buf_get(be, BUF_TAB, tlen * sizeof *tab, &dtab);
+  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, 3 * big * sizeof(gl_t), &dout);
+  if (s == STARKML_OK) s = put_cols(be, dw, (const gl_t *)in->w, 1, 3 * nw, 3 * nw);
+  if (s == STARKML_OK) s = put_cols(be, dk, k, 1, 15, 15);
+  if (s == STARKML_OK) s = put_cols(be, dtab, tab, 1, tlen, tlen);
+  free(tab);
+  if (s != STARKML_OK) return s;
+  const cl_ulong a_big = big, a_pre = n_pre, a_main = n_main, a_aux = n_aux3, a_nq = nq;
+  const cl_uint a_lb = in->log_big, a_mask = in->mask != 0, a_lo = lo;
+  ARG(K_DEEP, 0, dout);
+  ARG(K_DEEP, 1, a_big);
+  ARG(K_DEEP, 2, a_lb);
+  ARG(K_DEEP, 3, pre);
+  ARG(K_DEEP, 4, a_pre);
+  ARG(K_DEEP, 5, mn);
+  ARG(K_DEEP, 6, a_main);
+  ARG(K_DEEP, 7, aux);
+  ARG(K_DEEP, 8, a_aux);
+  ARG(K_DEEP, 9, quot);
+  ARG(K_DEEP, 10, a_nq);
+  ARG(K_DEEP, 11, a_mask);
+  ARG(K_DEEP, 12, dw);
+  ARG(K_DEEP, 13, dk);
+  ARG(K_DEEP, 14, dtab);
+  ARG(K_DEEP, 15, a_lo);
+  s = launch_1d(be, K_DEEP, big);
+  if (s != STARKML_OK) return s;
+  CK(clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, 3 * big * sizeof(gl_t), out, 0, NULL, NULL),
+     "clEnqueueReadBuffer");
+  return STARKML_OK;
+}
+
 /* ---- the object ------------------------------------------------------------------------- */
 
 static void ocl_release(ocl_impl *o) {
   if (o == NULL) return;
+  for (size_t i = 0; i < o->n_mats; i++) clReleaseMemObject(o->mats[i]);
+  free(o->mats);
+  for (size_t i = 0; i < o->n_qk; i++) {
+    clReleaseKernel(o->qk[i].k);
+    clReleaseProgram(o->qk[i].prog);
+  }
+  free(o->qk);
   for (int i = 0; i < BUF_COUNT; i++)
     if (o->pool[i].mem != NULL) clReleaseMemObject(o->pool[i].mem);
   for (int i = 0; i < 2; i++)
@@ -545,8 +947,18 @@ static void ocl_destroy(sm_backend *be) {
   free(be);
 }
 
-static const sm_backend_ops ocl_ops = {"opencl", ocl_ntt, ocl_coset_eval, ocl_merkle_commit,
-                                       ocl_fri_fold, ocl_destroy};
+static const sm_backend_ops ocl_ops = {.name = "opencl",
+                                       .ntt = ocl_ntt,
+                                       .coset_eval = ocl_coset_eval,
+                                       .merkle_commit = ocl_merkle_commit,
+                                       .fri_fold = ocl_fri_fold,
+                                       .coset_eval_mat = ocl_coset_eval_mat,
+                                       .merkle_commit_mat = ocl_merkle_commit_mat,
+                                       .read_rows = ocl_read_rows,
+                                       .mat_free = ocl_mat_free,
+                                       .quotient = ocl_quotient,
+                                       .deep = ocl_deep,
+                                       .destroy = ocl_destroy};
 
 static void info_str(cl_device_id d, cl_device_info what, char *buf, size_t cap) {
   buf[0] = '\0';
@@ -720,4 +1132,9 @@ void sm_opencl_limit_alloc(sm_backend *be, unsigned long long bytes) {
   if (be == NULL || be->ops != &ocl_ops) return;
   ocl_impl *o = be->impl;
   if (bytes < o->max_alloc) o->max_alloc = bytes;
+}
+
+void sm_opencl_codegen_fault(sm_backend *be, int fault) {
+  if (be == NULL || be->ops != &ocl_ops) return;
+  ((ocl_impl *)be->impl)->fault = fault;
 }

@@ -171,7 +171,7 @@ starkml_status sm_ocl_list(cl_device_id **ids, cl_platform_id **plats, size_t *n
  * A spin lock guards it (held only for a lookup or a copy); a full cache replaces its
  * entries in turn.
  */
-#define MEM_CACHE_SLOTS 8
+#define MEM_CACHE_SLOTS 64 /* the kernels' program and the generated quotient kernels */
 #define CACHE_MAGIC "SMOCLBN1"
 #define CACHE_MAX_BINARY ((size_t)512 << 20)
 
@@ -363,7 +363,7 @@ static void absorb_info(sm_sha3_ctx *c, const char *s) {
 }
 
 static void program_key(uint8_t key[SM_SHA3_256_LEN], cl_platform_id plat, cl_device_id dev,
-                        const char *options) {
+                        const char *options, const sm_ocl_source *src, size_t n_src) {
   sm_sha3_ctx c;
   sm_sha3_256_init(&c);
   absorb_info(&c, "starkml opencl program v1");
@@ -384,9 +384,9 @@ static void program_key(uint8_t key[SM_SHA3_256_LEN], cl_platform_id plat, cl_de
     absorb_info(&c, buf);
   }
   absorb_info(&c, options);
-  for (size_t i = 0; i < sm_ocl_sources_count; i++) {
-    absorb_info(&c, sm_ocl_sources[i].name);
-    sm_sha3_256_update(&c, sm_ocl_sources[i].text, sm_ocl_sources[i].len);
+  for (size_t i = 0; i < n_src; i++) {
+    absorb_info(&c, src[i].name);
+    sm_sha3_256_update(&c, src[i].text, src[i].len);
   }
   sm_sha3_256_final(&c, key);
 }
@@ -427,9 +427,18 @@ static unsigned char *get_binary(cl_program p, size_t *len) {
 starkml_status sm_ocl_build(cl_program *out, cl_context ctx, cl_platform_id plat,
                             cl_device_id dev, const char *options, char *why,
                             size_t why_len) {
+  return sm_ocl_build_sources(out, ctx, plat, dev, options, sm_ocl_sources, sm_ocl_sources_count,
+                              why, why_len);
+}
+
+starkml_status sm_ocl_build_sources(cl_program *out, cl_context ctx, cl_platform_id plat,
+                                    cl_device_id dev, const char *options,
+                                    const sm_ocl_source *src, size_t n_src, char *why,
+                                    size_t why_len) {
   *out = NULL;
+  if (n_src == 0 || n_src > SM_OCL_MAX_SOURCES) return STARKML_ERR_ARG;
   uint8_t key[SM_SHA3_256_LEN];
-  program_key(key, plat, dev, options);
+  program_key(key, plat, dev, options, src, n_src);
 
   size_t len = 0;
   unsigned char *bin = mem_get(key, &len);
@@ -454,12 +463,12 @@ starkml_status sm_ocl_build(cl_program *out, cl_context ctx, cl_platform_id plat
     }
   }
 
-  const char *texts[16];
-  size_t lens[16];
-  size_t ns = sm_ocl_sources_count < 16 ? sm_ocl_sources_count : 16;
+  const char *texts[SM_OCL_MAX_SOURCES];
+  size_t lens[SM_OCL_MAX_SOURCES];
+  const size_t ns = n_src;
   for (size_t i = 0; i < ns; i++) {
-    texts[i] = sm_ocl_sources[i].text;
-    lens[i] = sm_ocl_sources[i].len;
+    texts[i] = src[i].text;
+    lens[i] = src[i].len;
   }
   cl_int err = CL_SUCCESS;
   cl_program p = clCreateProgramWithSource(ctx, (cl_uint)ns, texts, lens, &err);
@@ -477,8 +486,9 @@ starkml_status sm_ocl_build(cl_program *out, cl_context ctx, cl_platform_id plat
         log[0] = '\0';
       log[log_len] = '\0';
     }
-    sm_why(why, why_len, "clBuildProgram (kernels/*.cl, options \"%s\"): %s (%d); build log: %s",
-           options, sm_ocl_err_name(err), (int)err, log != NULL && log[0] ? log : "(empty)");
+    sm_why(why, why_len, "clBuildProgram (%s, options \"%s\"): %s (%d); build log: %s",
+           src[ns - 1].name, options, sm_ocl_err_name(err), (int)err,
+           log != NULL && log[0] ? log : "(empty)");
     free(log);
     clReleaseProgram(p);
     return err == CL_BUILD_PROGRAM_FAILURE ? STARKML_ERR_BACKEND : sm_ocl_status(err);

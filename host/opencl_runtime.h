@@ -89,6 +89,22 @@ starkml_status sm_ocl_build(cl_program *out, cl_context ctx, cl_platform_id plat
                             cl_device_id dev, const char *options, char *why,
                             size_t why_len);
 
+/* Most source strings in one program. */
+#define SM_OCL_MAX_SOURCES 16
+
+/*
+ * As sm_ocl_build, for the program of sources src[0 .. n_src) (1 <= n_src <=
+ * SM_OCL_MAX_SOURCES) in that order: the generated kernels (host/opencl_codegen.h), built
+ * after kernels/goldilocks.cl. The cache key covers every source's name and text, so a
+ * generated source is built once per device and kept like the embedded ones. The build
+ * log of a failure names the last source.
+ * Returns: as sm_ocl_build; STARKML_ERR_ARG for a bad n_src.
+ */
+starkml_status sm_ocl_build_sources(cl_program *out, cl_context ctx, cl_platform_id plat,
+                                    cl_device_id dev, const char *options,
+                                    const sm_ocl_source *src, size_t n_src, char *why,
+                                    size_t why_len);
+
 /*
  * For tests: lowers the largest buffer the opencl backend `be` uses to `bytes` (never
  * raises it above the device's CL_DEVICE_MAX_MEM_ALLOC_SIZE), so that the chunked paths
@@ -96,5 +112,12 @@ starkml_status sm_ocl_build(cl_program *out, cl_context ctx, cl_platform_id plat
  */
 struct sm_backend;
 void sm_opencl_limit_alloc(struct sm_backend *be, unsigned long long bytes);
+
+/*
+ * For tests: makes the opencl backend `be` generate deliberately wrong quotient kernels
+ * from now on (fault = SM_OCL_CODEGEN_FAULT_DOUBLE of host/opencl_codegen.h; 0 restores
+ * correct ones), so that a test can check the generated kernels are what the proof uses.
+ */
+void sm_opencl_codegen_fault(struct sm_backend *be, int fault);
 
 #endif

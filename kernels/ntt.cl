@@ -102,16 +102,6 @@ __kernel void ntt_tw_extend(__global ulong *tw, ulong off, ulong w) {
   if (i < off) tw[off + i] = gl_mul(tw[i], w);
 }
 
-/* The 64-bit reversal of x (OpenCL C has no bit-reverse builtin). */
-SM_INLINE ulong rev64(ulong x) {
-  x = ((x >> 1) & 0x5555555555555555UL) | ((x & 0x5555555555555555UL) << 1);
-  x = ((x >> 2) & 0x3333333333333333UL) | ((x & 0x3333333333333333UL) << 2);
-  x = ((x >> 4) & 0x0F0F0F0F0F0F0F0FUL) | ((x & 0x0F0F0F0F0F0F0F0FUL) << 4);
-  x = ((x >> 8) & 0x00FF00FF00FF00FFUL) | ((x & 0x00FF00FF00FF00FFUL) << 8);
-  x = ((x >> 16) & 0x0000FFFF0000FFFFUL) | ((x & 0x0000FFFF0000FFFFUL) << 16);
-  return (x >> 32) | (x << 32);
-}
-
 /* In-place bit-reversal permutation of every column (n = 2^m). */
 __kernel void ntt_bitrev(__global ulong *data, ulong col_stride, uint m) {
   const ulong i = get_global_id(0);

@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=build
-cmake_args=(-DSTARKML_WERROR=ON)
+# One OpenCL kernel cache for both builds (tests/opencl/tests.cmake).
+cmake_args=(-DSTARKML_WERROR=ON "-DSTARKML_OCL_TEST_CACHE=$PWD/.cache/opencl-tests")
 ctest_args=(-LE slow)
 while [ $# -gt 0 ]; do
   case "$1" in

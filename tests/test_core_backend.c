@@ -111,10 +111,15 @@ static starkml_status dev_fold(sm_backend *be, gl3_t *out, const gl_t *cur,
 
 static void dev_destroy(sm_backend *be) { free(be); }
 
-static const sm_backend_ops naive_ops = {"naive",    dev_ntt,  NULL,
-                                         dev_merkle, dev_fold, dev_destroy};
-static const sm_backend_ops naive_ops_nofold = {
-    "naive", dev_ntt, NULL, dev_merkle, NULL, dev_destroy};
+static const sm_backend_ops naive_ops = {.name = "naive",
+                                         .ntt = dev_ntt,
+                                         .merkle_commit = dev_merkle,
+                                         .fri_fold = dev_fold,
+                                         .destroy = dev_destroy};
+static const sm_backend_ops naive_ops_nofold = {.name = "naive",
+                                                .ntt = dev_ntt,
+                                                .merkle_commit = dev_merkle,
+                                                .destroy = dev_destroy};
 
 /* A context whose backend is the naive device d (the context frees the backend
  * object). */
@@ -339,8 +344,84 @@ static void set_backend_api(void **state) {
   starkml_ctx_destroy(ctx);
 }
 
+
+/* The matrix helpers without a device (be == NULL) and with a device that has
+ * none of the matrix ops (only `ntt`): host matrices equal to sm_coset_eval,
+ * commitments equal to sm_merkle_commit, opened rows gathered row-major, and
+ * a freed matrix zeroed; bad arguments are refused with the matrix zeroed. */
+static void mats_cpu_dispatch(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 0x3A7;
+  naive_dev d = {0};
+  starkml_ctx *ctx = ctx_with(&d);
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 8, 1), STARKML_OK);
+  const unsigned log_N = 8;
+  const size_t N = 256, nc = 100, cs = 103, cols = 3;
+  gl_t *coef = calloc(cols * cs, sizeof *coef), *ref = calloc(cols * N, sizeof *ref);
+  assert_non_null(coef);
+  assert_non_null(ref);
+  random_cols(coef, cols * cs, &rng);
+  const gl_t shift = sm_test_next(&rng) % GL_P;
+  assert_int_equal(sm_coset_eval(plan, ref, N, coef, cs, nc, cols, log_N, shift),
+                   STARKML_OK);
+  sm_backend *bes[2] = {NULL, ctx->backend};
+  for (int k = 0; k < 2; k++) {
+    const size_t ntt_before = d.ntt_calls;
+    sm_be_mat m;
+    assert_int_equal(sm_be_coset_eval_mat(bes[k], plan, &m, coef, cs, nc, cols,
+                                          log_N, shift),
+                     STARKML_OK);
+    assert_int_equal(d.ntt_calls, ntt_before + (k == 1)); /* the device's NTT */
+    assert_non_null(m.host);
+    assert_null(m.dev);
+    assert_int_equal(m.rows, N);
+    assert_int_equal(m.cols, cols);
+    assert_memory_equal(m.host, ref, cols * N * sizeof *ref);
+    sm_merkle_tree ta, tb;
+    assert_int_equal(sm_be_merkle_commit_mat(bes[k], &ta, &m, NULL, 0, 2),
+                     STARKML_OK);
+    assert_int_equal(sm_merkle_commit(&tb, ref, N, cols, N, NULL, 0, 1),
+                     STARKML_OK);
+    assert_memory_equal(ta.nodes, tb.nodes, (2 * N - 1) * sizeof *ta.nodes);
+    sm_merkle_tree_free(&ta);
+    sm_merkle_tree_free(&tb);
+    const size_t rows[4] = {0, 255, 17, 17};
+    gl_t got[4 * 3];
+    assert_int_equal(sm_be_read_rows(bes[k], got, &m, rows, 4), STARKML_OK);
+    for (size_t r = 0; r < 4; r++)
+      for (size_t c = 0; c < cols; c++)
+        assert_true(got[r * cols + c] == ref[c * N + rows[r]]);
+    const size_t bad_row[1] = {N};
+    assert_int_equal(sm_be_read_rows(bes[k], got, &m, bad_row, 1),
+                     STARKML_ERR_ARG);
+    sm_be_mat_free(bes[k], &m);
+    assert_null(m.host);
+    assert_int_equal(m.rows, 0);
+    assert_int_equal(m.cols, 0);
+    sm_be_mat_free(bes[k], &m); /* twice: a no-op */
+    /* No columns, or more coefficients than points: refused, m zeroed. */
+    m.rows = 7;
+    assert_int_equal(sm_be_coset_eval_mat(bes[k], plan, &m, coef, cs, nc, 0,
+                                          log_N, shift),
+                     STARKML_ERR_ARG);
+    assert_int_equal(m.rows, 0);
+    assert_int_equal(sm_be_coset_eval_mat(bes[k], plan, &m, coef, cs, N + 1, 1,
+                                          log_N, shift),
+                     STARKML_ERR_ARG);
+    assert_null(m.host);
+    assert_int_equal(sm_be_merkle_commit_mat(bes[k], &ta, &m, NULL, 0, 1),
+                     STARKML_ERR_ARG);
+  }
+  free(coef);
+  free(ref);
+  sm_ntt_plan_free(plan);
+  starkml_ctx_destroy(ctx);
+}
+
 SM_TEST_MAIN(cmocka_unit_test(ntt_matches_cpu),
              cmocka_unit_test(coset_eval_matches_cpu),
+             cmocka_unit_test(mats_cpu_dispatch),
              cmocka_unit_test(proofs_byte_identical),
              cmocka_unit_test(faults_are_not_hidden),
              cmocka_unit_test(set_backend_api))

@@ -2,9 +2,11 @@
  * The OpenCL backend (host/backend_opencl.c and the kernels of kernels/) against the CPU
  * reference: every op of core/backend.h on random inputs must give the CPU's result bit for
  * bit (NTT in every order and direction, coset evaluation, Merkle trees with and without
- * salts, FRI folds), whole toy proofs must be the CPU's bytes, the program cache must load what it
- * stored and survive a corrupt or unwritable cache, and errors must be clear (bad device
- * index, build failure with its log, out of device memory).
+ * salts, FRI folds, device-resident matrices and their opened rows, the constraint
+ * quotient of kernels generated from random tables, DEEP), whole toy proofs must be the
+ * CPU's bytes (and differ with a deliberately wrong generated kernel), the program cache
+ * must load what it stored and survive a corrupt or unwritable cache, and errors must be
+ * clear (bad device index, build failure with its log, out of device memory).
  *
  * Device 0 is used (PoCL in CI). With no OpenCL platform on the host, every case exits 77
  * (skipped).
@@ -14,14 +16,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/backend.h"
 #include "core/ctx.h"
 #include "core/merkle.h"
 #include "core/ntt.h"
+#include "air/air.h"
 #include "fri/stark_toy.h"
 #include "host/backends.h"
+#include "host/opencl_codegen.h"
 #include "host/opencl_runtime.h"
 #include "tests/sm_test.h"
 
@@ -323,6 +328,426 @@ static void toy_proofs_identical(void **state) {
     }
 }
 
+
+/* ---- device-resident matrices ----------------------------------------------------------- */
+
+/* The matrix of ncols random LDE columns (from n_coeffs random coefficients each) on the
+   device (dev) and on the host (cpu), from the same coefficients. */
+static void random_mats(sm_backend *be, sm_ntt_plan *plan, sm_be_mat *dev, sm_be_mat *cpu,
+                        size_t ncols, unsigned log_N, size_t n_coeffs, gl_t shift,
+                        uint64_t *rng) {
+  gl_t *coef = malloc((ncols * n_coeffs + 1) * sizeof *coef);
+  assert_non_null(coef);
+  random_gl(coef, ncols * n_coeffs, rng);
+  assert_int_equal(sm_be_coset_eval_mat(be, plan, dev, coef, n_coeffs, n_coeffs, ncols, log_N,
+                                        shift),
+                   STARKML_OK);
+  assert_int_equal(sm_be_coset_eval_mat(NULL, plan, cpu, coef, n_coeffs, n_coeffs, ncols, log_N,
+                                        shift),
+                   STARKML_OK);
+  free(coef);
+}
+
+/* The LDE matrices stay on the device (no host copy); commitments, opened rows and the
+   values themselves equal the CPU's. */
+static void mats_read_rows(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  const size_t widths[] = {1, 3, 17};
+  for (unsigned log_N = 2; log_N <= 14; log_N += 3)
+    for (size_t wi = 0; wi < 3; wi++) {
+      const size_t N = (size_t)1 << log_N, w = widths[wi];
+      sm_be_mat dev, cpu;
+      random_mats(be, plan, &dev, &cpu, w, log_N, N / 2 + 1, gl_exp(GL_GENERATOR, 3), &rng);
+      assert_non_null(dev.dev);
+      assert_null(dev.host); /* resident: nothing came back */
+      assert_int_equal(dev.rows, N);
+      assert_int_equal(dev.cols, w);
+      /* Every row, in a scrambled order with repeats. */
+      size_t *rows = malloc((N + 3) * sizeof *rows);
+      gl_t *a = malloc((N + 3) * w * sizeof *a), *b = malloc((N + 3) * w * sizeof *b);
+      assert_non_null(rows);
+      assert_non_null(a);
+      assert_non_null(b);
+      for (size_t k = 0; k < N + 3; k++) rows[k] = k < N ? (k * 5 + 3) % N : k % N;
+      assert_int_equal(sm_be_read_rows(be, a, &dev, rows, N + 3), STARKML_OK);
+      assert_int_equal(sm_be_read_rows(NULL, b, &cpu, rows, N + 3), STARKML_OK);
+      for (size_t k = 0; k < N + 3; k++)
+        for (size_t c = 0; c < w; c++) assert_true(b[k * w + c] == cpu.host[c * N + rows[k]]);
+      if (memcmp(a, b, (N + 3) * w * sizeof *a) != 0)
+        fail_msg("rows of a 2^%u x %zu device matrix differ from the CPU", log_N, w);
+      /* A row out of range is refused before the device sees it. */
+      rows[0] = N;
+      assert_int_equal(sm_be_read_rows(be, a, &dev, rows, 1), STARKML_ERR_ARG);
+      /* Commitments, with and without salts. */
+      for (size_t salt_len = 0; salt_len <= 32; salt_len += 32) {
+        uint8_t *salts = salt_len ? malloc(N * salt_len) : NULL;
+        for (size_t i = 0; i < N * salt_len; i++) salts[i] = (uint8_t)sm_test_next(&rng);
+        sm_merkle_tree ta, tb;
+        assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, salts, salt_len, 1), STARKML_OK);
+        assert_int_equal(sm_merkle_commit(&tb, cpu.host, N, w, N, salts, salt_len, 2), STARKML_OK);
+        assert_int_equal(ta.n_leaves, tb.n_leaves);
+        if (memcmp(ta.nodes, tb.nodes, (2 * N - 1) * sizeof *ta.nodes) != 0)
+          fail_msg("Merkle tree of a 2^%u x %zu device matrix differs from the CPU", log_N, w);
+        sm_merkle_tree_free(&ta);
+        sm_merkle_tree_free(&tb);
+        free(salts);
+      }
+      sm_be_mat_free(be, &dev);
+      assert_null(dev.dev);
+      assert_int_equal(dev.rows, 0);
+      sm_be_mat_free(NULL, &cpu);
+      free(rows);
+      free(a);
+      free(b);
+    }
+  /* A matrix the caller never frees is released with the backend (LSan checks it). */
+  sm_be_mat left, cpu;
+  random_mats(be, plan, &left, &cpu, 2, 8, 100, 7, &rng);
+  sm_be_mat_free(NULL, &cpu);
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
+/* Matrices under a 256 KiB buffer cap: one that fits works, one that does not is a clean
+   "out of device memory" (STARKML_ERR_NOMEM, the matrix zeroed, nothing leaked). */
+static void mats_out_of_memory(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_opencl_limit_alloc(be, 256u << 10);
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 16, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  sm_be_mat dev, cpu;
+  random_mats(be, plan, &dev, &cpu, 4, 12, 1000, 7, &rng); /* 128 KiB: fits */
+  sm_merkle_tree ta, tb;
+  assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, NULL, 0, 1), STARKML_OK);
+  assert_int_equal(sm_merkle_commit(&tb, cpu.host, 4096, 4, 4096, NULL, 0, 2), STARKML_OK);
+  assert_memory_equal(ta.nodes, tb.nodes, (2 * 4096 - 1) * sizeof *ta.nodes);
+  sm_merkle_tree_free(&ta);
+  sm_merkle_tree_free(&tb);
+  /* 2^12 rows of 64-byte salts: 256 KiB + 1 row too many for one salt buffer. */
+  uint8_t *salts = calloc(4096, 65);
+  assert_non_null(salts);
+  assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, salts, 65, 1), STARKML_ERR_NOMEM);
+  assert_null(ta.nodes);
+  assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
+  free(salts);
+  sm_be_mat_free(be, &dev);
+  sm_be_mat_free(NULL, &cpu);
+  gl_t *coef = calloc(9 * 1000, sizeof *coef);
+  assert_non_null(coef);
+  sm_be_mat big;
+  assert_int_equal(sm_be_coset_eval_mat(be, plan, &big, coef, 1000, 1000, 9, 12, 7),
+                   STARKML_ERR_NOMEM); /* 9 columns of 32 KiB: 256 KiB + 1 column */
+  printf("%s\n", sm_be_last_error(be));
+  assert_non_null(strstr(sm_be_last_error(be), "matrix"));
+  assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
+  assert_null(big.dev);
+  assert_null(big.host);
+  assert_int_equal(big.rows, 0);
+  free(coef);
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
+/* ---- constraint quotient (generated kernels) and DEEP --------------------------------------- */
+
+/* A random table of about n_nodes nodes over every op kind: columns of the three kinds on
+   the current and the next row, publics, challenges, constants, repeated subexpressions
+   (merged by the generator), and constraints with the selectors of sel_mask (each used). */
+static void random_table(sm_air_table *t, unsigned log_n, uint32_t n_aux, size_t n_nodes,
+                         unsigned sel_mask, uint64_t *rng) {
+  sm_air_builder b;
+  sm_air_builder_init(&b, "random", log_n, 2, 3, 2);
+  b.n_aux = n_aux;
+  uint32_t *id = malloc(n_nodes * sizeof *id);
+  assert_non_null(id);
+  size_t k = 0;
+  /* Every leaf kind first, then random nodes. */
+  id[k++] = sm_ab_const(&b, sm_test_next(rng) % GL_P);
+  id[k++] = sm_ab_col(&b, SM_COL_PRE, 1, 0);
+  id[k++] = sm_ab_col(&b, SM_COL_MAIN, 2, 1);
+  if (n_aux > 0) id[k++] = sm_ab_col(&b, SM_COL_AUX, n_aux - 1, 1);
+  id[k++] = sm_ab_pub(&b, 1);
+  id[k++] = sm_ab_chal(&b, 2);
+  while (k < n_nodes) {
+    const uint64_t r = sm_test_next(rng);
+    const uint32_t x = id[(r >> 8) % k], y = id[(r >> 32) % k];
+    switch (r % 9) {
+      case 0: id[k++] = sm_ab_const(&b, (r >> 3) % 5 == 0 ? 0 : sm_test_next(rng) % GL_P); break;
+      case 1: {
+        const uint64_t q = sm_test_next(rng);
+        const sm_col_kind kind = (sm_col_kind)(q % (n_aux > 0 ? 3 : 2));
+        const uint32_t lim = kind == SM_COL_PRE ? 2 : kind == SM_COL_MAIN ? 3 : n_aux;
+        id[k++] = sm_ab_col(&b, kind, (uint32_t)((q >> 8) % lim), (int)((q >> 16) & 1));
+        break;
+      }
+      case 2: id[k++] = sm_ab_pub(&b, (uint32_t)((r >> 5) & 1)); break;
+      case 3: id[k++] = sm_ab_chal(&b, (uint32_t)((r >> 5) % 3)); break;
+      case 4: id[k++] = sm_ab_add(&b, x, y); break;
+      case 5: id[k++] = sm_ab_sub(&b, x, y); break;
+      case 6: id[k++] = sm_ab_mul(&b, x, y); break;
+      case 7: id[k++] = sm_ab_neg(&b, x); break;
+      default: id[k++] = sm_ab_mul(&b, y, x); break; /* a commuted repeat, often */
+    }
+  }
+  size_t nc = n_nodes / 6 + 4, sel_seen = 0;
+  for (size_t j = 0; j < nc || sel_seen != sel_mask; j++) {
+    unsigned sel = (unsigned)(sm_test_next(rng) % 4);
+    if (!((sel_mask >> sel) & 1)) continue;
+    sel_seen |= 1u << sel;
+    sm_ab_constraint(&b, id[n_nodes / 2 + sm_test_next(rng) % (n_nodes - n_nodes / 2)],
+                     (sm_selector)sel);
+  }
+  char why[256];
+  starkml_status s = sm_ab_finish(&b, t, why, sizeof why);
+  if (s != STARKML_OK) fail_msg("random table: %s", why);
+  free(id);
+}
+
+/* The quotient of core/backend.h on the CPU, from sm_air_eval_block over all M points. */
+static void quotient_reference(gl3_t *q, const sm_be_quotient_in *in) {
+  const sm_air_table *t = in->table;
+  const size_t M = (size_t)1 << in->log_qdom, big = (size_t)1 << in->log_big;
+  const size_t n = (size_t)1 << in->log_n, nb = (size_t)t->n_pre + t->n_main, na = in->n_aux;
+  const gl_t **bc = calloc(nb + 1, sizeof *bc), **bn = calloc(nb + 1, sizeof *bn);
+  const gl3_t **ac = calloc(na + 1, sizeof *ac), **an = calloc(na + 1, sizeof *an);
+  gl_t *nxt_base = malloc((nb * M + 1) * sizeof *nxt_base);
+  gl3_t *aux = malloc((2 * na * M + 1) * sizeof *aux);
+  gl3_t *out = malloc(t->n_constraints * M * sizeof *out);
+  gl_t *scratch = malloc(sm_air_block_scratch_len(t, M) * sizeof *scratch);
+  size_t *nxt = malloc(M * sizeof *nxt);
+  assert_true(bc && bn && ac && an && nxt_base && aux && out && scratch && nxt);
+  for (size_t i = 0; i < M; i++) {
+    const size_t e = sm_bitrev(i, in->log_big);
+    nxt[i] = sm_bitrev((e + big / n) & (big - 1), in->log_big);
+    assert_true(nxt[i] < M);
+  }
+  for (size_t c = 0; c < nb; c++) {
+    const gl_t *col =
+        c < t->n_pre ? in->pre->host + c * big : in->main->host + (c - t->n_pre) * big;
+    bc[c] = col;
+    for (size_t i = 0; i < M; i++) nxt_base[c * M + i] = col[nxt[i]];
+    bn[c] = nxt_base + c * M;
+  }
+  for (size_t k = 0; k < na; k++) {
+    const gl_t *c0 = in->aux->host + 3 * k * big;
+    for (size_t i = 0; i < M; i++) {
+      aux[k * M + i] = (gl3_t){{c0[i], c0[big + i], c0[2 * big + i]}};
+      aux[(na + k) * M + i] = (gl3_t){{c0[nxt[i]], c0[big + nxt[i]], c0[2 * big + nxt[i]]}};
+    }
+    ac[k] = aux + k * M;
+    an[k] = aux + (na + k) * M;
+  }
+  sm_air_block_in bin = {bc, bn, 1, ac, an, 1, in->publics, in->chal};
+  assert_int_equal(sm_air_eval_block(t, in->n_aux, out, &bin, M, scratch), STARKML_OK);
+  const gl_t wb = gl_root_of_unity(in->log_big);
+  const gl_t wl = gl_exp(gl_root_of_unity(in->log_n), n - 1);
+  for (size_t i = 0; i < M; i++) {
+    gl3_t acc[4] = {{{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}};
+    for (size_t j = 0; j < t->n_constraints; j++) {
+      const unsigned sel = t->constraints[j].selector;
+      acc[sel] = gl3_add(acc[sel], gl3_mul(in->gpow[j], out[j * M + i]));
+    }
+    const gl_t x = gl_mul(in->shift, gl_exp(wb, sm_bitrev(i, in->log_big)));
+    const gl_t iz = gl_inv(gl_sub(gl_exp(x, n), 1));
+    gl3_t v = gl3_mul_base(acc[SM_SEL_FIRST], gl_inv(gl_sub(x, 1)));
+    v = gl3_add(v, gl3_mul_base(acc[SM_SEL_LAST], gl_inv(gl_sub(x, wl))));
+    v = gl3_add(v, gl3_mul_base(acc[SM_SEL_TRANSITION], gl_mul(gl_sub(x, wl), iz)));
+    v = gl3_add(v, gl3_mul_base(acc[SM_SEL_EVERY], iz));
+    q[i] = v;
+  }
+  free(bc), free(bn), free(ac), free(an), free(nxt_base), free(aux), free(out), free(scratch);
+  free(nxt);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* One random table through the generated kernel and through the CPU reference. */
+static void check_quotient(sm_backend *be, sm_ntt_plan *plan, unsigned log_n, unsigned blowup,
+                           unsigned qdom, uint32_t n_aux, size_t n_nodes, unsigned sel_mask,
+                           uint64_t *rng) {
+  sm_air_table t;
+  random_table(&t, log_n, n_aux, n_nodes, sel_mask, rng);
+  const unsigned log_big = log_n + blowup, log_qdom = log_n + qdom;
+  const size_t big = (size_t)1 << log_big, M = (size_t)1 << log_qdom;
+  const gl_t shift = gl_exp(GL_GENERATOR, 1 + sm_test_next(rng) % 5);
+  sm_be_mat dev[3], cpu[3];
+  const size_t cols[3] = {t.n_pre, t.n_main, 3 * (size_t)n_aux};
+  memset(dev, 0, sizeof dev);
+  memset(cpu, 0, sizeof cpu);
+  for (int m = 0; m < 3; m++)
+    if (cols[m] > 0) random_mats(be, plan, &dev[m], &cpu[m], cols[m], log_big, big, shift, rng);
+  gl_t publics[2];
+  random_gl(publics, 2, rng);
+  gl3_t *gpow = malloc(t.n_constraints * sizeof *gpow);
+  gl3_t *qa = malloc(M * sizeof *qa), *qb = malloc(M * sizeof *qb);
+  assert_non_null(gpow);
+  assert_non_null(qa);
+  assert_non_null(qb);
+  random_gl(gpow[0].v, 3 * t.n_constraints, rng);
+  sm_be_quotient_in in = {&t, n_aux, log_n, log_big, log_qdom, shift, &dev[0], &dev[1],
+                          n_aux ? &dev[2] : NULL, publics, {{{0}}}, gpow};
+  for (int c = 0; c < 3; c++) random_gl(in.chal[c].v, 3, rng);
+  const double t0 = now_s();
+  assert_int_equal(be->ops->quotient(be, qa, &in), STARKML_OK);
+  const double t1 = now_s();
+  in.pre = &cpu[0];
+  in.main = &cpu[1];
+  in.aux = n_aux ? &cpu[2] : NULL;
+  quotient_reference(qb, &in);
+  if (n_nodes >= 1000)
+    printf("quotient kernel of a %zu-node table: generated, built and run in %.2f s\n", n_nodes,
+           t1 - t0);
+  if (memcmp(qa, qb, M * sizeof *qa) != 0) {
+    for (size_t i = 0; i < M; i++)
+      if (!gl3_eq(qa[i], qb[i])) {
+        fail_msg("quotient of a %zu-node table (2^%u rows, selectors %x, %u aux) differs from "
+                 "the CPU at position %zu",
+                 n_nodes, log_n, sel_mask, (unsigned)n_aux, i);
+      }
+  }
+  for (int m = 0; m < 3; m++) {
+    sm_be_mat_free(be, &dev[m]);
+    sm_be_mat_free(NULL, &cpu[m]);
+  }
+  free(gpow), free(qa), free(qb);
+  sm_air_table_free(&t);
+}
+
+/* Generated quotient kernels against sm_air_eval_block: every op kind, next-row reads,
+   publics, challenges, each selector alone and all four, tables with and without
+   preprocessed-only or auxiliary columns, and a large table (build time printed). */
+static void quotient_codegen(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  for (unsigned sel_mask = 1; sel_mask < 16; sel_mask++)
+    check_quotient(be, plan, 3 + sel_mask % 3, 2 + sel_mask % 2, sel_mask % 2, sel_mask % 3,
+                   40 + 7 * sel_mask, sel_mask, &rng);
+  check_quotient(be, plan, 6, 3, 2, 2, 400, 15, &rng);
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
+/* A 4000-node table (about 36 s of PoCL kernel build on the CI machine: label slow). */
+static void quotient_codegen_large_slow(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed() ^ 0x4000;
+  check_quotient(be, plan, 5, 2, 1, 3, 4000, 15, &rng);
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
+/* DEEP values on the device against core/backend.h's formula on the CPU. */
+static void deep_on_device(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  for (int trial = 0; trial < 6; trial++) {
+    const unsigned log_big = 3 + 2 * (unsigned)trial;
+    const size_t big = (size_t)1 << log_big;
+    const size_t np = trial % 2 ? 2 : 0, nm = 1 + (size_t)trial, na = trial % 3 ? 6 : 0;
+    const size_t nq = 3 * (1 + (size_t)trial % 2);
+    const int mask = trial % 2 == 0;
+    const size_t nqc = nq + (mask ? 3 : 0), nbo = np + nm + na;
+    const gl_t shift = gl_exp(GL_GENERATOR, 1 + (uint64_t)trial);
+    sm_be_mat dev[4], cpu[4];
+    const size_t cols[4] = {np, nm, na, nqc};
+    memset(dev, 0, sizeof dev);
+    memset(cpu, 0, sizeof cpu);
+    for (int m = 0; m < 4; m++)
+      if (cols[m] > 0)
+        random_mats(be, plan, &dev[m], &cpu[m], cols[m], log_big, big / 2, shift, &rng);
+    const size_t nw = 2 * nbo + nq + 1;
+    gl3_t *w = malloc(nw * sizeof *w), *a = malloc(big * sizeof *a);
+    assert_non_null(w);
+    assert_non_null(a);
+    random_gl(w[0].v, 3 * nw, &rng);
+    sm_be_deep_in in = {log_big, shift, np ? &dev[0] : NULL, &dev[1], na ? &dev[2] : NULL,
+                        &dev[3], nbo, nq, mask, w,
+                        {{0}}, {{0}}, {{0}}, {{0}}, {{0}}};
+    random_gl(in.kz.v, 3, &rng);
+    random_gl(in.kzw.v, 3, &rng);
+    random_gl(in.kq.v, 3, &rng);
+    random_gl(in.z.v, 3, &rng);
+    random_gl(in.zw.v, 3, &rng);
+    if (trial == 5) in.z = gl3_from_base(shift); /* x_0 - z = 0: the zero-inverse path */
+    assert_int_equal(be->ops->deep(be, a, &in), STARKML_OK);
+    const gl_t wb = gl_root_of_unity(log_big);
+    for (size_t i = 0; i < big; i++) {
+      const gl3_t x = gl3_from_base(gl_mul(shift, gl_exp(wb, sm_bitrev(i, log_big))));
+      const gl3_t iz = sm_gl3_inv(gl3_sub(x, in.z)), izw = sm_gl3_inv(gl3_sub(x, in.zw));
+      gl3_t sz = gl3_from_base(0), szw = sz, sq = sz;
+      for (size_t c = 0; c < nbo; c++) {
+        const gl_t v = c < np        ? cpu[0].host[c * big + i]
+                       : c < np + nm ? cpu[1].host[(c - np) * big + i]
+                                     : cpu[2].host[(c - np - nm) * big + i];
+        sz = gl3_add(sz, gl3_mul_base(w[c], v));
+        szw = gl3_add(szw, gl3_mul_base(w[nbo + c], v));
+      }
+      for (size_t c = 0; c < nq; c++)
+        sq = gl3_add(sq, gl3_mul_base(w[2 * nbo + c], cpu[3].host[c * big + i]));
+      gl3_t v = gl3_mul(gl3_sub(sz, in.kz), iz);
+      v = gl3_add(v, gl3_mul(gl3_sub(szw, in.kzw), izw));
+      v = gl3_add(v, gl3_mul(gl3_sub(sq, in.kq), iz));
+      if (mask) {
+        const gl3_t r = {{cpu[3].host[nq * big + i], cpu[3].host[(nq + 1) * big + i],
+                          cpu[3].host[(nq + 2) * big + i]}};
+        v = gl3_add(v, gl3_mul(w[2 * nbo + nq], r));
+      }
+      if (!gl3_eq(v, a[i]))
+        fail_msg("DEEP value %zu of 2^%u (trial %d) differs from the CPU", i, log_big, trial);
+    }
+    for (int m = 0; m < 4; m++) {
+      sm_be_mat_free(be, &dev[m]);
+      sm_be_mat_free(NULL, &cpu[m]);
+    }
+    free(w), free(a);
+  }
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
+/* The proof uses the generated kernels: a deliberately wrong one (every quotient value
+   doubled, still a polynomial) changes the proof; the right one gives the CPU's bytes. */
+static void codegen_fault_changes_proof(void **state) {
+  (void)state;
+  sm_be_free(open_or_skip());
+  starkml_ctx *cpu = NULL, *dev = NULL;
+  assert_int_equal(starkml_ctx_create(&cpu, 2), STARKML_OK);
+  assert_int_equal(starkml_ctx_create(&dev, 2), STARKML_OK);
+  char why[4096];
+  assert_int_equal(starkml_ctx_set_backend(dev, "opencl", 0, why, sizeof why), STARKML_OK);
+  size_t la = 0, lb = 0, lc = 0;
+  uint8_t *ref = prove_toy(cpu, 2, 1, &la);
+  sm_opencl_codegen_fault(dev->backend, SM_OCL_CODEGEN_FAULT_DOUBLE);
+  uint8_t *bad = prove_toy(dev, 2, 1, &lb);
+  assert_true(lb != la || memcmp(bad, ref, la) != 0);
+  sm_opencl_codegen_fault(dev->backend, 0);
+  uint8_t *good = prove_toy(dev, 2, 1, &lc);
+  assert_int_equal(lc, la);
+  assert_memory_equal(good, ref, la);
+  free(ref), free(bad), free(good);
+  starkml_ctx_destroy(cpu);
+  starkml_ctx_destroy(dev);
+}
+
 /* ---- errors ---------------------------------------------------------------------------- */
 
 static void bad_device_index(void **state) {
@@ -531,4 +956,7 @@ SM_TEST_MAIN(cmocka_unit_test(ntt_all_orders), cmocka_unit_test(ntt_large),
              cmocka_unit_test(fri_fold), cmocka_unit_test(toy_proofs_identical),
              cmocka_unit_test(bad_device_index), cmocka_unit_test(devices_listed),
              cmocka_unit_test(build_failure_has_log),
-             cmocka_unit_test(chunks_and_out_of_memory), cmocka_unit_test(program_cache))
+             cmocka_unit_test(chunks_and_out_of_memory), cmocka_unit_test(program_cache),
+             cmocka_unit_test(mats_read_rows), cmocka_unit_test(mats_out_of_memory),
+             cmocka_unit_test(quotient_codegen), cmocka_unit_test(quotient_codegen_large_slow), cmocka_unit_test(deep_on_device),
+             cmocka_unit_test(codegen_fault_changes_proof))

@@ -15,7 +15,12 @@
 # sanitizers, LSan reads tests/opencl/lsan.supp (leaks inside PoCL/LLVM, see that file).
 set(ocl_src ${PROJECT_SOURCE_DIR}/tests/opencl)
 set(ocl_bin ${PROJECT_BINARY_DIR}/tests/opencl)
-set(ocl_cache ${ocl_bin}/cache)
+# scripts/test.sh points the normal and the sanitizer build at one cache, so kernels built
+# by PoCL in the first run are not built again in the second (the program cache is keyed by
+# device and source, not by the host build).
+set(STARKML_OCL_TEST_CACHE ${ocl_bin}/cache CACHE PATH
+  "Kernel caches (PoCL's and starkml's) of the opencl tests")
+set(ocl_cache ${STARKML_OCL_TEST_CACHE})
 file(MAKE_DIRECTORY ${ocl_cache}/pocl)
 set(ocl_env
   POCL_CACHE_DIR=${ocl_cache}/pocl

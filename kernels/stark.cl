@@ -1,0 +1,82 @@
+/*
+ * The STARK prover's stages on device-resident LDE matrices (needs goldilocks.cl): the
+ * opened rows of a matrix, and the DEEP values (core/backend.h, sm_be_deep_in), computed as
+ * fri/stark_prove.c's deep_values does, value for value, so every output is the CPU's bit
+ * for bit. The constraint quotient is not here: its kernel is generated from each table
+ * (host/opencl_codegen.c).
+ *
+ * A matrix lives column-major in one buffer: element (row r, column c) at m[c * rows + r].
+ */
+
+/* out[k * cols + c] = m[c * rows + idx[k]] for k < n, c < cols (dimension 1 is c). */
+__kernel void mat_gather(__global ulong *out, __global const ulong *m, ulong rows, ulong cols,
+                         __global const ulong *idx, ulong n) {
+  const ulong k = get_global_id(0), c = get_global_id(1);
+  if (k >= n || c >= cols) return;
+  out[k * cols + c] = m[c * rows + idx[k]];
+}
+
+/*
+ * One work-item per LDE position i < big (x_i = lde_point(tab, bitrev(i), lo_bits)):
+ *   out[i] = (sum_c w[c] f_c - kz) / (x - z) + (sum_c w[nbo + c] f_c - kzw) / (x - zw)
+ *          + (sum_k w[2 nbo + k] q_k - kq) / (x - z) [+ w[2 nbo + nq] (m0 + X m1 + X^2 m2)]
+ * with f_c the columns of pre (n_pre), mn (n_main), aux (n_aux3) in that order, q_k the
+ * first nq columns of quot and m_c its next three when mask is set. w holds 3 words per
+ * weight; k holds kz, kzw, kq, z, zw (3 words each). The two inverses come from one
+ * extension inversion of (x - z)(x - zw), or from two when that product is zero (the CPU's
+ * batch inversion maps a zero to zero).
+ */
+__kernel void deep_values(__global ulong *out, ulong big, uint log_big,
+                          __global const ulong *pre, ulong n_pre, __global const ulong *mn,
+                          ulong n_main, __global const ulong *aux, ulong n_aux3,
+                          __global const ulong *quot, ulong nq, uint mask,
+                          __global const ulong *w, __global const ulong *k,
+                          __global const ulong *tab, uint lo_bits) {
+  const ulong i = get_global_id(0);
+  if (i >= big) return;
+  const gl_t x = lde_point(tab, bitrev_m(i, log_big), lo_bits);
+  const gl3_t kz = gl3_load(k, 0), kzw = gl3_load(k, 3), kq = gl3_load(k, 6);
+  const gl3_t dz = gl3_base_sub(x, gl3_load(k, 9)), dzw = gl3_base_sub(x, gl3_load(k, 12));
+  const gl3_t pr = gl3_mul(dz, dzw);
+  gl3_t iz, izw;
+  if (!gl3_is_zero(pr)) {
+    const gl3_t pi = gl3_inv(pr);
+    iz = gl3_mul(dzw, pi);
+    izw = gl3_mul(dz, pi);
+  } else {
+    iz = gl3_inv(dz);
+    izw = gl3_inv(dzw);
+  }
+  const ulong nbo = n_pre + n_main + n_aux3;
+  gl3_t sz = gl3_make(0, 0, 0), szw = sz, sq = sz;
+  for (ulong c = 0; c < n_pre; c++) {
+    const gl_t v = pre[c * big + i];
+    sz = gl3_add(sz, gl3_mul_base(gl3_load(w, 3 * c), v));
+    szw = gl3_add(szw, gl3_mul_base(gl3_load(w, 3 * (nbo + c)), v));
+  }
+  for (ulong c = 0; c < n_main; c++) {
+    const gl_t v = mn[c * big + i];
+    const ulong cc = n_pre + c;
+    sz = gl3_add(sz, gl3_mul_base(gl3_load(w, 3 * cc), v));
+    szw = gl3_add(szw, gl3_mul_base(gl3_load(w, 3 * (nbo + cc)), v));
+  }
+  for (ulong c = 0; c < n_aux3; c++) {
+    const gl_t v = aux[c * big + i];
+    const ulong cc = n_pre + n_main + c;
+    sz = gl3_add(sz, gl3_mul_base(gl3_load(w, 3 * cc), v));
+    szw = gl3_add(szw, gl3_mul_base(gl3_load(w, 3 * (nbo + cc)), v));
+  }
+  for (ulong c = 0; c < nq; c++)
+    sq = gl3_add(sq, gl3_mul_base(gl3_load(w, 3 * (2 * nbo + c)), quot[c * big + i]));
+  gl3_t v = gl3_mul(gl3_sub(sz, kz), iz);
+  v = gl3_add(v, gl3_mul(gl3_sub(szw, kzw), izw));
+  v = gl3_add(v, gl3_mul(gl3_sub(sq, kq), iz));
+  if (mask) {
+    const gl3_t r =
+        gl3_make(quot[nq * big + i], quot[(nq + 1) * big + i], quot[(nq + 2) * big + i]);
+    v = gl3_add(v, gl3_mul(gl3_load(w, 3 * (2 * nbo + nq)), r));
+  }
+  out[3 * i] = v.v0;
+  out[3 * i + 1] = v.v1;
+  out[3 * i + 2] = v.v2;
+}
