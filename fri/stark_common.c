@@ -474,3 +474,13 @@ bad:
   memset(out, 0, sizeof *out);
   return STARKML_ERR_PARSE;
 }
+
+void sm_deep_constants(gl3_t k[3], const sm_tinfo *x, const gl3_t *ood, const gl3_t *w) {
+  const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
+  k[0] = k[1] = k[2] = gl3_from_base(0);
+  for (size_t c = 0; c < nbo; c++) {
+    k[0] = gl3_add(k[0], gl3_mul(w[c], ood[c]));
+    k[1] = gl3_add(k[1], gl3_mul(w[nbo + c], ood[nbo + c]));
+  }
+  for (size_t c = 0; c < nq; c++) k[2] = gl3_add(k[2], gl3_mul(w[2 * nbo + c], ood[2 * nbo + c]));
+}

@@ -131,6 +131,11 @@ static inline gl3_t sm_gl3_from_parts(const gl3_t parts[3]) {
   return gl3_add(r, sm_gl3_times_xk(parts[2], 2));
 }
 
+/* The query-independent DEEP terms of table x (weights w, out-of-domain values ood in the
+   proof's order): k[0] = sum_c w_c f_c(z), k[1] = sum_c w'_c f_c(z w), k[2] = sum_k w''_k
+   q_k(z). Prover and verifier subtract them from their per-point sums. */
+void sm_deep_constants(gl3_t k[3], const sm_tinfo *x, const gl3_t *ood, const gl3_t *w);
+
 /* Base polynomial (coefficients c[0..n)) at an extension point, by Horner's rule. */
 gl3_t sm_poly_eval_ext(const gl_t *c, size_t n, gl3_t z);
 

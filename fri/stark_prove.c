@@ -421,13 +421,9 @@ static starkml_status deep_values(gl3_t *out, const sm_be_deep_in *in, int threa
 static starkml_status deep_dispatch(sm_backend *be, const sm_tinfo *x, tprover *tp, gl3_t z,
                                     gl3_t zw, const gl3_t *w, int threads) {
   const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
-  /* Constant parts: sum_c w_c f_c(z), sum_c w'_c f_c(z w), sum_k w''_k q_k(z). */
-  gl3_t kz = gl3_from_base(0), kzw = kz, kq = kz;
-  for (size_t c = 0; c < nbo; c++) {
-    kz = gl3_add(kz, gl3_mul(w[c], tp->ood[c]));
-    kzw = gl3_add(kzw, gl3_mul(w[nbo + c], tp->ood[nbo + c]));
-  }
-  for (size_t c = 0; c < nq; c++) kq = gl3_add(kq, gl3_mul(w[2 * nbo + c], tp->ood[2 * nbo + c]));
+  gl3_t k[3];
+  sm_deep_constants(k, x, tp->ood, w);
+  const gl3_t kz = k[0], kzw = k[1], kq = k[2];
   tp->deep = sm_xcalloc(x->big, sizeof(gl3_t));
   if (tp->deep == NULL) return STARKML_ERR_NOMEM;
   sm_be_deep_in in = {x->log_big, x->shift,

@@ -170,14 +170,9 @@ static int ood_ok(const sm_tinfo *x, const vtable *vt, const gl_t *publics, gl3_
 
 /* The query-independent parts of deep_at for table x (weights w), into vt->kz, kzw, kq. */
 static void deep_constants(const sm_tinfo *x, vtable *vt, const gl3_t *w) {
-  const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
-  gl3_t kz = gl3_from_base(0), kzw = kz, kq = kz;
-  for (size_t c = 0; c < nbo; c++) {
-    kz = gl3_add(kz, gl3_mul(w[c], vt->ood[c]));
-    kzw = gl3_add(kzw, gl3_mul(w[nbo + c], vt->ood[nbo + c]));
-  }
-  for (size_t c = 0; c < nq; c++) kq = gl3_add(kq, gl3_mul(w[2 * nbo + c], vt->ood[2 * nbo + c]));
-  vt->kz = kz, vt->kzw = kzw, vt->kq = kq;
+  gl3_t k[3];
+  sm_deep_constants(k, x, vt->ood, w);
+  vt->kz = k[0], vt->kzw = k[1], vt->kq = k[2];
 }
 
 /*

@@ -34,21 +34,8 @@ endforeach()
 set(src ${PROJECT_SOURCE_DIR}/hdl/dv/test_backend_verilator.c)
 add_executable(test_backend_verilator ${src})
 target_link_libraries(test_backend_verilator PRIVATE starkml sm_test starkml_flags)
-file(STRINGS ${src} case_lines REGEX "cmocka_unit_test[a-z_]*\\([A-Za-z0-9_]+")
-set(n_cases 0)
-foreach(line IN LISTS case_lines)
-  string(REGEX MATCHALL "cmocka_unit_test[a-z_]*\\([A-Za-z0-9_]+" hits "${line}")
-  foreach(hit IN LISTS hits)
-    string(REGEX REPLACE ".*\\(" "" case ${hit})
-    add_test(NAME backend_verilator.${case} COMMAND test_backend_verilator ${case})
-    set_tests_properties(backend_verilator.${case} PROPERTIES LABELS hdl TIMEOUT 600
-      SKIP_RETURN_CODE 77)
-    math(EXPR n_cases "${n_cases} + 1")
-  endforeach()
-endforeach()
-if(n_cases EQUAL 0)
-  message(FATAL_ERROR "${src}: no cmocka_unit_test(...) cases found")
-endif()
+sm_add_cmocka_cases(PROG test_backend_verilator SRC ${src} GROUP backend_verilator LABEL hdl
+  PROPERTIES TIMEOUT 600)
 
 add_test(NAME hdl.stark_vectors_verilator
   COMMAND ${CMAKE_COMMAND}
