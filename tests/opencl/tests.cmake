@@ -33,7 +33,7 @@ add_executable(test_backend_opencl ${src})
 target_link_libraries(test_backend_opencl PRIVATE starkml sm_test starkml_flags OpenCL::OpenCL)
 target_compile_definitions(test_backend_opencl PRIVATE CL_TARGET_OPENCL_VERSION=120)
 sm_add_cmocka_cases(PROG test_backend_opencl SRC ${src} GROUP backend_opencl LABEL opencl
-  PROPERTIES ENVIRONMENT "${ocl_env}")
+  ENVIRONMENT ${ocl_env})
 add_dependencies(test_backend_opencl starkml-cli)
 
 # Cross-backend golden proofs: as vectors.stark_regenerate / vectors.zkml_regenerate
@@ -65,3 +65,18 @@ add_test(NAME cli.devices_opencl
   COMMAND ${BASH_PROGRAM} ${ocl_src}/check_devices.sh $<TARGET_FILE:starkml-cli>)
 set_tests_properties(cli.devices_opencl PROPERTIES LABELS opencl SKIP_RETURN_CODE 77
   ENVIRONMENT "${ocl_env}")
+
+# Every test of the label runs with the caches and the LSan suppressions above: a test
+# without them would write to $HOME or fail under the sanitizers on PoCL's own leaks.
+get_property(all_tests DIRECTORY PROPERTY TESTS)
+foreach(t IN LISTS all_tests)
+  get_test_property(${t} LABELS t_labels)
+  if("opencl" IN_LIST t_labels)
+    get_test_property(${t} ENVIRONMENT t_env)
+    foreach(v IN LISTS ocl_env)
+      if(NOT v IN_LIST t_env)
+        message(FATAL_ERROR "test ${t} lacks ${v} in its ENVIRONMENT (${t_env})")
+      endif()
+    endforeach()
+  endif()
+endforeach()
