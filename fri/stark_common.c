@@ -15,12 +15,6 @@ const char *sm_stark_reject_str(sm_stark_reject r) {
   return names[r];
 }
 
-gl3_t sm_poly_eval_ext(const gl_t *c, size_t n, gl3_t z) {
-  gl3_t acc = gl3_from_base(0);
-  for (size_t j = n; j-- > 0;) acc = gl3_add(gl3_mul(acc, z), gl3_from_base(c[j]));
-  return acc;
-}
-
 starkml_status sm_stark_options_check(const sm_stark_options *opt) {
   if (opt == NULL) return STARKML_ERR_ARG;
   if (opt->log_blowup < 1 || opt->log_blowup > 6) return STARKML_ERR_ARG;

@@ -136,9 +136,6 @@ static inline gl3_t sm_gl3_from_parts(const gl3_t parts[3]) {
    q_k(z). Prover and verifier subtract them from their per-point sums. */
 void sm_deep_constants(gl3_t k[3], const sm_tinfo *x, const gl3_t *ood, const gl3_t *w);
 
-/* Base polynomial (coefficients c[0..n)) at an extension point, by Horner's rule. */
-gl3_t sm_poly_eval_ext(const gl_t *c, size_t n, gl3_t z);
-
 /* z^e in the extension for a 64-bit exponent. */
 static inline gl3_t sm_gl3_pow(gl3_t z, uint64_t e) { return sm_gl3_exp(z, e); }
 

@@ -343,6 +343,55 @@ static void lazy3_column(lazy3 *acc, gl3_t w, const gl_t *col, size_t blk) {
   for (size_t p = 0; p < blk; p++) lazy3_add(&acc[p], &w, col[p]);
 }
 
+/* ---- Out-of-domain values ------------------------------------------------------------- */
+
+/*
+ * The values at z and at z w of every opened polynomial of one table (pre, main and aux
+ * columns at both points, then the quotient pieces' components at z), in the order the
+ * proof carries them: out[c], out[nbo + c], out[2 nbo + k]. Each value is the dot
+ * product of the coefficients with the powers of the point, summed lazily (lazy3), columns
+ * in parallel: the same field elements as Horner's rule, with one
+ * extension-by-base product per coefficient instead of a full extension product.
+ */
+static starkml_status ood_values(gl3_t *out, const sm_tinfo *x, const tprover *p, gl3_t z,
+                                 gl3_t zw, int threads) {
+  const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces, d = x->d;
+  const size_t n_pre = x->user->n_pre, n_main = x->n_main;
+  gl3_t *pw = sm_xcalloc(2 * d, sizeof *pw); /* z^i, then (z w)^i, i < D */
+  if (pw == NULL) return STARKML_ERR_NOMEM;
+  pw[0] = pw[d] = gl3_from_base(1);
+  for (size_t i = 1; i < d; i++) {
+    pw[i] = gl3_mul(pw[i - 1], z);
+    pw[d + i] = gl3_mul(pw[d + i - 1], zw);
+  }
+  const long n_jobs = (long)(nbo + nq);
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+  for (long j = 0; j < n_jobs; j++) {
+    const size_t c = (size_t)j;
+    const gl_t *coef;
+    size_t len = x->n + x->h;
+    if (c < n_pre) coef = p->pre_coef + c * d, len = x->n;
+    else if (c < n_pre + n_main) coef = p->main_coef + (c - n_pre) * d;
+    else if (c < nbo) coef = p->aux_coef + (c - n_pre - n_main) * d;
+    else coef = p->quot_coef + (c - nbo) * d, len = d;
+    lazy3 az, azw;
+    memset(&az, 0, sizeof az);
+    memset(&azw, 0, sizeof azw);
+    for (size_t i = 0; i < len; i++) {
+      lazy3_add(&az, &pw[i], coef[i]);
+      if (c < nbo) lazy3_add(&azw, &pw[d + i], coef[i]);
+    }
+    if (c < nbo) {
+      out[c] = lazy3_get(&az);
+      out[nbo + c] = lazy3_get(&azw);
+    } else {
+      out[nbo + c] = lazy3_get(&az); /* quotient piece k = c - nbo at 2 nbo + k */
+    }
+  }
+  free(pw);
+  return STARKML_OK;
+}
+
 /* The DEEP values of sm_be_deep_in on every LDE position: the CPU reference of
    sm_backend_ops.deep, on the matrices' host copies. A block of points is summed column by
    column (sequential reads) with lazy reductions. The prover's weights are successive
@@ -741,7 +790,6 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   gl3_t z = sm_tr_challenge_gl3(&tr, "ood");
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
-    const sm_air_table *u = x->user;
     gl3_t zw = gl3_mul_base(z, gl_root_of_unity(x->log_n));
     const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
     tp[t].ood = sm_xcalloc(2 * nbo + nq, sizeof(gl3_t));
@@ -749,18 +797,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       s = STARKML_ERR_NOMEM;
       goto done;
     }
-    for (size_t c = 0; c < nbo; c++) {
-      const gl_t *coef;
-      size_t len;
-      if (c < u->n_pre) coef = tp[t].pre_coef + c * x->d, len = x->n;
-      else if (c < (size_t)u->n_pre + x->n_main)
-        coef = tp[t].main_coef + (c - u->n_pre) * x->d, len = x->n + x->h;
-      else coef = tp[t].aux_coef + (c - u->n_pre - x->n_main) * x->d, len = x->n + x->h;
-      tp[t].ood[c] = sm_poly_eval_ext(coef, len, z);
-      tp[t].ood[nbo + c] = sm_poly_eval_ext(coef, len, zw);
-    }
-    for (size_t c = 0; c < nq; c++)
-      tp[t].ood[2 * nbo + c] = sm_poly_eval_ext(tp[t].quot_coef + c * x->d, x->d, z);
+    if ((s = ood_values(tp[t].ood, x, &tp[t], z, zw, threads)) != STARKML_OK) goto done;
     sm_tr_absorb_gl3(&tr, "ood-values", tp[t].ood, 2 * nbo + nq);
   }
   gl3_t lambda = sm_tr_challenge_gl3(&tr, "deep");
