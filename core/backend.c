@@ -105,17 +105,43 @@ starkml_status sm_be_coset_eval_mat(sm_backend *be, sm_ntt_plan *plan, sm_be_mat
 }
 
 starkml_status sm_be_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree, const sm_be_mat *m,
-                                       const uint8_t *salts, size_t salt_len, int threads) {
+                                       const uint8_t *salts, size_t salt_len, unsigned cap_h,
+                                       int threads) {
   if (tree == NULL) return STARKML_ERR_ARG;
   memset(tree, 0, sizeof *tree);
   if (m == NULL || m->rows == 0 || (m->rows & (m->rows - 1)) != 0 || m->cols == 0 ||
-      (salt_len > 0 && salts == NULL) || threads < 1)
+      (salt_len > 0 && salts == NULL) || threads < 1 || cap_h >= 64 ||
+      (m->rows >> cap_h) == 0)
     return STARKML_ERR_ARG;
   if (m->dev != NULL && be != NULL && be->ops->merkle_commit_mat != NULL)
-    return be->ops->merkle_commit_mat(be, tree, m, salts, salt_len);
+    return be->ops->merkle_commit_mat(be, tree, m, salts, salt_len, cap_h);
   if (m->host == NULL) return STARKML_ERR_ARG;
   return sm_be_merkle_commit(be, tree, m->host, m->rows, m->cols, m->rows, salts, salt_len,
                              threads);
+}
+
+starkml_status sm_be_merkle_fetch_paths(sm_backend *be, sm_merkle_tree *tree, const size_t *rows,
+                                        size_t n_rows, unsigned cap_h) {
+  if (tree == NULL || tree->nodes == NULL || (n_rows > 0 && rows == NULL) || cap_h > tree->log_n)
+    return STARKML_ERR_ARG;
+  for (size_t k = 0; k < n_rows; k++)
+    if (rows[k] >= tree->n_leaves) return STARKML_ERR_ARG;
+  if (tree->dev == NULL || n_rows == 0 || cap_h == tree->log_n) return STARKML_OK;
+  if (be == NULL || be->ops->read_nodes == NULL) return STARKML_ERR_ARG;
+  const size_t depth = tree->log_n - cap_h;
+  if (n_rows > SIZE_MAX / sizeof(size_t) / depth) return STARKML_ERR_NOMEM;
+  size_t *idx = malloc(n_rows * depth * sizeof *idx), n = 0;
+  if (idx == NULL) return STARKML_ERR_NOMEM;
+  starkml_status s = sm_merkle_path_nodes(idx, &n, tree->log_n, cap_h, rows, n_rows);
+  if (s == STARKML_OK && n > 0) s = be->ops->read_nodes(be, tree, idx, n);
+  free(idx);
+  return s;
+}
+
+void sm_be_merkle_tree_free(sm_backend *be, sm_merkle_tree *tree) {
+  if (tree == NULL) return;
+  if (tree->dev != NULL && be != NULL && be->ops->tree_free != NULL) be->ops->tree_free(be, tree);
+  sm_merkle_tree_free(tree);
 }
 
 starkml_status sm_be_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *m, const size_t *rows,

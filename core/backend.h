@@ -18,7 +18,9 @@
  * only arguments the dispatcher has already checked. Buffers are host memory, except the
  * LDE matrices (sm_be_mat), which a backend may keep on its device from the coset
  * evaluation that makes them to the last stage that reads them (Merkle commitment,
- * constraint quotient, DEEP, query openings); only what the host needs comes back.
+ * constraint quotient, DEEP, query openings), and the Merkle trees committed from them
+ * (sm_merkle_tree.dev), whose nodes may stay there until the openings; only what the host
+ * needs comes back (the root and cap at commitment, the opened rows and their paths).
  *
  * A backend object is used by one proof at a time (its queue and scratch are shared by
  * the calls); a context carries at most one. Errors: a backend returns STARKML_ERR_NOMEM
@@ -112,7 +114,7 @@ typedef struct {
                                const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
                                size_t ncols, unsigned log_N, gl_t shift);
 
-  /* sm_merkle_commit: the whole tree comes back (the prover opens paths from it). */
+  /* sm_merkle_commit of a host matrix (FRI layers): the whole tree comes back. */
   starkml_status (*merkle_commit)(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
                                   size_t n_rows, size_t width, size_t col_stride,
                                   const uint8_t *salts, size_t salt_len);
@@ -130,7 +132,8 @@ typedef struct {
   /*
    * Device-resident LDE matrices. A backend that sets coset_eval_mat must also set
    * merkle_commit_mat, read_rows, mat_free, quotient and deep: its matrices may have no
-   * host copy, and nothing else can read them.
+   * host copy, and nothing else can read them. One whose merkle_commit_mat leaves trees
+   * on the device must also set read_nodes and tree_free.
    *
    * coset_eval_mat: sm_coset_eval into out (rows = 2^log_N, cols = ncols; out zeroed and
    * its shape set by the dispatcher), leaving the result in out->dev or out->host.
@@ -138,9 +141,19 @@ typedef struct {
   starkml_status (*coset_eval_mat)(sm_backend *be, sm_be_mat *out, const gl_t *coeffs,
                                    size_t coeff_stride, size_t n_coeffs, unsigned log_N,
                                    gl_t shift);
-  /* sm_merkle_commit of a matrix the backend holds (m->dev set). */
+  /*
+   * sm_merkle_commit of a matrix the backend holds (m->dev set; tree zeroed by the
+   * dispatcher, cap_h <= log2(m->rows)). Either the whole tree comes back (tree->dev NULL),
+   * or the nodes stay on the device in tree->dev and only levels 0..cap_h come back into
+   * tree->nodes (2 n - 1 digests, the rest zero), with tree->top_h = cap_h.
+   */
   starkml_status (*merkle_commit_mat)(sm_backend *be, sm_merkle_tree *tree, const sm_be_mat *m,
-                                      const uint8_t *salts, size_t salt_len);
+                                      const uint8_t *salts, size_t salt_len, unsigned cap_h);
+  /* tree->nodes[idx[k]] = the device's node idx[k] for k < n (tree->dev set; idx
+     ascending, without repeats, each < 2 tree->n_leaves - 1; n >= 1). */
+  starkml_status (*read_nodes)(sm_backend *be, sm_merkle_tree *tree, const size_t *idx, size_t n);
+  /* Releases tree->dev (tree->dev != NULL); the dispatcher frees the host part. */
+  void (*tree_free)(sm_backend *be, sm_merkle_tree *tree);
   /* out[k * cols + c] = column c at row rows[k], k < n (row-major: the opened rows). */
   starkml_status (*read_rows)(sm_backend *be, gl_t *out, const sm_be_mat *m, const size_t *rows,
                               size_t n);
@@ -183,9 +196,35 @@ starkml_status sm_be_coset_eval_mat(sm_backend *be, sm_ntt_plan *plan, sm_be_mat
                                     const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
                                     size_t ncols, unsigned log_N, gl_t shift);
 
-/* sm_be_merkle_commit of a matrix's rows (on the device when it lives there). */
+/*
+ * sm_be_merkle_commit of a matrix's rows (on the device when it lives there).
+ * Returns: STARKML_OK; STARKML_ERR_ARG (those of sm_merkle_commit, cap_h > log2(m->rows));
+ *          a backend's STARKML_ERR_NOMEM or STARKML_ERR_BACKEND.
+ * Out: tree   levels 0..cap_h (the root and the cap of height cap_h) on the host; the other
+ *             levels too, unless the backend keeps the tree on its device (tree->dev set):
+ *             sm_be_merkle_fetch_paths then brings the opened paths. Zeroed on failure;
+ *             free with sm_be_merkle_tree_free.
+ * In:  cap_h  the cap height the caller will read (sm_merkle_cap); 0 for the root alone.
+ */
 starkml_status sm_be_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree, const sm_be_mat *m,
-                                       const uint8_t *salts, size_t salt_len, int threads);
+                                       const uint8_t *salts, size_t salt_len, unsigned cap_h,
+                                       int threads);
+
+/*
+ * Makes the inclusion paths of rows[0..n_rows) up to the cap of height cap_h readable on
+ * the host (sm_merkle_path): for a device tree, reads their siblings
+ * (sm_merkle_path_nodes, each once) into tree->nodes; a host tree already has them.
+ * Returns: STARKML_OK; STARKML_ERR_ARG (NULL pointers with n_rows > 0, a tree without
+ *          nodes, cap_h > tree->log_n, a row >= tree->n_leaves, a device tree and a backend
+ *          without read_nodes); STARKML_ERR_NOMEM; the backend's errors.
+ * In/Out: tree   a tree of sm_be_merkle_commit_mat (or any host tree: nothing to do).
+ */
+starkml_status sm_be_merkle_fetch_paths(sm_backend *be, sm_merkle_tree *tree, const size_t *rows,
+                                        size_t n_rows, unsigned cap_h);
+
+/* Releases a tree of any of the commit calls, its device nodes included, and zeroes it
+   (NULL: no-op). be is the backend that committed it. */
+void sm_be_merkle_tree_free(sm_backend *be, sm_merkle_tree *tree);
 
 /* The rows rows[0..n) of m, row-major: out[k * m->cols + c] (the query openings). */
 starkml_status sm_be_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *m, const size_t *rows,

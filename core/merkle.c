@@ -208,6 +208,36 @@ starkml_status sm_merkle_path(const sm_merkle_tree *tree, sm_digest *path, size_
   return STARKML_OK;
 }
 
+static int cmp_size(const void *a, const void *b) {
+  const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
+starkml_status sm_merkle_path_nodes(size_t *out, size_t *n_out, unsigned log_n, unsigned cap_h,
+                                    const size_t *rows, size_t n_rows) {
+  if (n_out == NULL) return STARKML_ERR_ARG;
+  *n_out = 0;
+  if (log_n > 62 || cap_h > log_n || (n_rows > 0 && (out == NULL || rows == NULL)))
+    return STARKML_ERR_ARG;
+  const size_t n = (size_t)1 << log_n;
+  for (size_t k = 0; k < n_rows; k++)
+    if (rows[k] >= n) return STARKML_ERR_ARG;
+  size_t len = 0;
+  for (size_t k = 0; k < n_rows; k++) {
+    size_t i = n - 1 + rows[k];
+    for (unsigned l = log_n; l > cap_h; l--) {
+      out[len++] = (i & 1) ? i + 1 : i - 1; /* as sm_merkle_path */
+      i = (i - 1) / 2;
+    }
+  }
+  if (len > 1) qsort(out, len, sizeof *out, cmp_size);
+  size_t u = 0;
+  for (size_t k = 0; k < len; k++)
+    if (u == 0 || out[u - 1] != out[k]) out[u++] = out[k];
+  *n_out = u;
+  return STARKML_OK;
+}
+
 starkml_status sm_merkle_verify(const sm_digest *root, unsigned log_n, size_t index,
                                 const sm_digest *leaf, const sm_digest *path) {
   if (root == NULL || leaf == NULL || (path == NULL && log_n > 0) || log_n > 63)

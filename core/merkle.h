@@ -14,6 +14,10 @@
  *
  * Invariants of sm_merkle_tree: nodes has 2n - 1 digests in heap order: nodes[0] is the
  * root, the children of node i are 2i + 1 and 2i + 2, and leaf r is nodes[n - 1 + r].
+ * A tree that a backend keeps on its device (dev set; core/backend.h,
+ * sm_be_merkle_commit_mat) has every node there; on the host, nodes then holds levels
+ * 0..top_h (the root and the cap) and the path nodes fetched since
+ * (sm_be_merkle_fetch_paths), and zeros everywhere else.
  */
 #ifndef STARKML_CORE_MERKLE_H
 #define STARKML_CORE_MERKLE_H
@@ -36,6 +40,8 @@ typedef struct {
   size_t n_leaves;   /* power of two */
   unsigned log_n;    /* log2(n_leaves) */
   sm_digest *nodes;  /* 2 * n_leaves - 1 digests, heap order */
+  void *dev;         /* the backend's copy of the nodes, owned by it (NULL: nodes is whole) */
+  unsigned top_h;    /* with dev: levels 0..top_h of nodes were filled at commit */
 } sm_merkle_tree;
 
 /*
@@ -61,6 +67,10 @@ starkml_status sm_merkle_commit(sm_merkle_tree *tree, const gl_t *m, size_t n_ro
                                 size_t width, size_t col_stride, const uint8_t *salts,
                                 size_t salt_len, int threads);
 
+/*
+ * Frees the host nodes and zeroes the tree (NULL: no-op). A device tree (dev set) belongs
+ * to its backend: release it with sm_be_merkle_tree_free (core/backend.h), which calls this.
+ */
 void sm_merkle_tree_free(sm_merkle_tree *tree);
 
 static inline const sm_digest *sm_merkle_root(const sm_merkle_tree *tree) {
@@ -72,6 +82,18 @@ static inline const sm_digest *sm_merkle_root(const sm_merkle_tree *tree) {
  * Returns: STARKML_OK, or STARKML_ERR_ARG when index >= n_leaves.
  */
 starkml_status sm_merkle_path(const sm_merkle_tree *tree, sm_digest *path, size_t index);
+
+/*
+ * The nodes sm_merkle_path reads for the leaves rows[0..n_rows) of a tree of 2^log_n
+ * leaves, up to a cap of height cap_h: the siblings at levels log_n down to cap_h + 1, as
+ * heap indices, ascending and without repeats (paths that meet share them).
+ * Returns: STARKML_OK; STARKML_ERR_ARG (NULL pointers with n_rows > 0, log_n > 62,
+ *          cap_h > log_n, a row >= 2^log_n), with *n_out = 0.
+ * Out: out     room for n_rows * (log_n - cap_h) indices
+ *      n_out   how many were written
+ */
+starkml_status sm_merkle_path_nodes(size_t *out, size_t *n_out, unsigned log_n, unsigned cap_h,
+                                    const size_t *rows, size_t n_rows);
 
 /*
  * Checks that `leaf` sits at `index` of a tree of 2^log_n leaves with the given root.

@@ -44,8 +44,8 @@ static void tprover_free(tprover *p, sm_backend *be) {
     free(p->opened[k]);
   }
   free(p->salt_main), free(p->salt_aux), free(p->salt_quot);
-  sm_merkle_tree_free(&p->pre_tree), sm_merkle_tree_free(&p->main_tree);
-  sm_merkle_tree_free(&p->aux_tree), sm_merkle_tree_free(&p->quot_tree);
+  sm_be_merkle_tree_free(be, &p->pre_tree), sm_be_merkle_tree_free(be, &p->main_tree);
+  sm_be_merkle_tree_free(be, &p->aux_tree), sm_be_merkle_tree_free(be, &p->quot_tree);
   free(p->aux_tr), free(p->ood), free(p->deep);
   memset(p, 0, sizeof *p);
 }
@@ -505,12 +505,25 @@ static void w_row(sm_writer *w, const sm_merkle_tree *tree, const gl_t *vals, si
     w->err = STARKML_ERR_INTERNAL;
     return;
   }
+  /* A device tree's path must have been fetched (sm_be_merkle_fetch_paths): its host copy
+     is zero elsewhere, and an all-zero SHA3-256 digest does not occur in practice. */
+  static const sm_digest unfetched;
+  for (unsigned l = 0; tree->dev != NULL && l < tree->log_n - cap_h; l++)
+    if (memcmp(path[l].b, unfetched.b, SM_DIGEST_LEN) == 0) {
+      w->err = STARKML_ERR_INTERNAL;
+      return;
+    }
   sm_w_u32(w, tree->log_n - cap_h);
   for (unsigned l = 0; l < tree->log_n - cap_h; l++) sm_w_bytes(w, path[l].b, SM_DIGEST_LEN);
 }
 
-/* A tree's cap of height cap_h (2^cap_h digests). */
+/* A tree's cap of height cap_h (2^cap_h digests; a device tree has brought back levels
+   0..top_h at its commitment). */
 static void w_cap(sm_writer *w, const sm_merkle_tree *tree, unsigned cap_h) {
+  if (cap_h > tree->log_n || (tree->dev != NULL && cap_h > tree->top_h)) {
+    w->err = STARKML_ERR_INTERNAL;
+    return;
+  }
   sm_w_bytes(w, sm_merkle_cap(tree, cap_h)->b, ((size_t)SM_DIGEST_LEN) << cap_h);
 }
 
@@ -631,7 +644,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       if ((s = witness_lde(ctx->backend, plan, tp[t].pre_coef, &tp[t].lde[MAT_PRE], wit->pre[t],
                            u->n_pre, &nozk, NULL)) != STARKML_OK ||
           (s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].pre_tree, &tp[t].lde[MAT_PRE], NULL,
-                                       0, threads)) != STARKML_OK)
+                                       0, sm_stark_cap_height(x->log_big, opt->n_queries),
+                                       threads)) != STARKML_OK)
         goto done;
       if (st->pre_roots == NULL ||
           memcmp(sm_merkle_root(&tp[t].pre_tree), &st->pre_roots[t], SM_DIGEST_LEN) != 0) {
@@ -670,6 +684,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     }
     if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].main_tree, &tp[t].lde[MAT_MAIN],
                                      tp[t].salt_main, opt->zk ? SM_STARK_SALT_LEN : 0,
+                                     sm_stark_cap_height(x->log_big, opt->n_queries),
                                      threads)) != STARKML_OK)
       goto done;
     sm_tr_absorb(&tr, "main", sm_merkle_root(&tp[t].main_tree)->b, SM_DIGEST_LEN);
@@ -721,6 +736,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     }
     if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].aux_tree, &tp[t].lde[MAT_AUX],
                                      tp[t].salt_aux, opt->zk ? SM_STARK_SALT_LEN : 0,
+                                     sm_stark_cap_height(x->log_big, opt->n_queries),
                                      threads)) != STARKML_OK)
       goto done;
   }
@@ -780,6 +796,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     }
     if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].quot_tree, &tp[t].lde[MAT_QUOT],
                                      tp[t].salt_quot, opt->zk ? SM_STARK_SALT_LEN : 0,
+                                     sm_stark_cap_height(x->log_big, opt->n_queries),
                                      threads)) != STARKML_OK)
       goto done;
     sm_tr_absorb(&tr, "quotient", sm_merkle_root(&tp[t].quot_tree)->b, SM_DIGEST_LEN);
@@ -846,7 +863,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   }
   sm_tr_challenge_indices(&tr, "queries", qidx, opt->n_queries, log_big_max);
 
-  /* The opened rows: the only part of the LDE matrices that comes back to the host. */
+  /* The opened rows and their paths below the cap: the only part of the LDE matrices and of
+     their trees that comes back to the host after the commitments. */
   rows = sm_xcalloc(opt->n_queries, sizeof *rows);
   if (rows == NULL) {
     s = STARKML_ERR_NOMEM;
@@ -855,9 +873,15 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   for (size_t t = 0; t < T; t++) {
     for (uint32_t qi = 0; qi < opt->n_queries; qi++)
       rows[qi] = qidx[qi] >> (log_big_max - ti[t].log_big);
+    sm_merkle_tree *const trees[MAT_COUNT] = {&tp[t].pre_tree, &tp[t].main_tree, &tp[t].aux_tree,
+                                              &tp[t].quot_tree};
     for (int k = 0; k < MAT_COUNT; k++) {
       const sm_be_mat *m = &tp[t].lde[k];
       if (m->cols == 0) continue;
+      if ((s = sm_be_merkle_fetch_paths(ctx->backend, trees[k], rows, opt->n_queries,
+                                        sm_stark_cap_height(ti[t].log_big, opt->n_queries))) !=
+          STARKML_OK)
+        goto done;
       if ((tp[t].opened[k] = sm_xcalloc((size_t)opt->n_queries * m->cols, sizeof(gl_t))) == NULL) {
         s = STARKML_ERR_NOMEM;
         goto done;
@@ -1018,9 +1042,9 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
     if (s == STARKML_OK)
       s = witness_lde(ctx->backend, plan, coef, &lde, w->pre[t], x->user->n_pre, &nozk, NULL);
     if (s == STARKML_OK)
-      s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, ctx->threads);
+      s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, 0, ctx->threads);
     if (s == STARKML_OK) roots[t] = *sm_merkle_root(&tree);
-    sm_merkle_tree_free(&tree);
+    sm_be_merkle_tree_free(ctx->backend, &tree);
     free(coef);
     sm_be_mat_free(ctx->backend, &lde);
   }
@@ -1075,9 +1099,9 @@ starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const 
   memset(&tree, 0, sizeof tree);
   if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, &lde, pre, t->n_pre, &x, NULL);
   if (s == STARKML_OK)
-    s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, ctx->threads);
+    s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, 0, ctx->threads);
   if (s == STARKML_OK) *root = *sm_merkle_root(&tree);
-  sm_merkle_tree_free(&tree);
+  sm_be_merkle_tree_free(ctx->backend, &tree);
   free(coef);
   sm_be_mat_free(ctx->backend, &lde);
   sm_ntt_plan_free(plan);

@@ -12,10 +12,12 @@
  * exception: made on the device by coset_eval_mat, they stay there, each in a buffer of its
  * own, until mat_free (or destroy), and the ops that read them (merkle_commit_mat,
  * quotient, deep, read_rows) send back only their results (docs/opencl.md, "What stays on
- * the device"). Other device memory comes from a pool owned by the object: one buffer per
- * role (data, auxiliary input, tables, tree nodes, ...), grown when a call needs more and
- * kept until the object is released, so that a proof's calls do not allocate device memory
- * again and again.
+ * the device"). So do the Merkle trees committed from them: merkle_commit_mat leaves the
+ * nodes in a buffer of the tree's own (sm_merkle_tree.dev) and sends back the top levels,
+ * read_nodes the opened paths, until tree_free (or destroy). Other device memory comes
+ * from a pool owned by the object: one buffer per role (data, auxiliary input, tables,
+ * tree nodes, ...), grown when a call needs more and kept until the object is released,
+ * so that a proof's calls do not allocate device memory again and again.
  *
  * Work too large for one buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE) is cut: NTT and coset
  * evaluation batches by columns, a Merkle commitment by rows (the leaves of a row block are
@@ -57,10 +59,14 @@ typedef struct {
   size_t bytes;
 } ocl_buf;
 
-enum { K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_GATHER, K_DEEP, K_COUNT };
+enum {
+  K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_GATHER, K_NGATHER, K_DEEP,
+  K_COUNT
+};
 static const char *const kernel_names[K_COUNT] = {
-    "ntt_ct_pass",   "ntt_gs_pass",   "ntt_tw_extend", "ntt_bitrev",  "ntt_coset_spread",
-    "merkle_leaves", "merkle_nodes",  "fri_fold",      "mat_gather",  "deep_values"};
+    "ntt_ct_pass",   "ntt_gs_pass",  "ntt_tw_extend", "ntt_bitrev",    "ntt_coset_spread",
+    "merkle_leaves", "merkle_nodes", "fri_fold",      "mat_gather",    "merkle_gather",
+    "deep_values"};
 
 /* A generated quotient kernel (host/opencl_codegen.c), kept for the object's life. */
 typedef struct {
@@ -83,9 +89,10 @@ typedef struct {
   cl_mem tw[2];        /* twiddles (forward, inverse): tw_len[i] entries, see kernels/ntt.cl */
   size_t tw_len[2];
   ocl_buf pool[BUF_COUNT];
-  /* Device-resident matrices (sm_be_mat.dev) not yet freed: released at destroy. */
-  cl_mem *mats;
-  size_t n_mats, cap_mats;
+  /* Device-resident matrices (sm_be_mat.dev) and trees (sm_merkle_tree.dev) not yet
+     freed: released at destroy. */
+  cl_mem *res;
+  size_t n_res, cap_res;
   ocl_qkernel *qk; /* generated quotient kernels, n_qk of them */
   size_t n_qk;
   int fault;       /* sm_opencl_codegen_fault */
@@ -136,6 +143,43 @@ static starkml_status buf_get(sm_backend *be, int role, size_t bytes, cl_mem *ou
   }
   *out = b->mem;
   return STARKML_OK;
+}
+
+/* A buffer of `bytes` outside the pool, on the object's list of resident buffers (what =
+   "matrix" or "tree", for the messages). */
+static starkml_status res_create(sm_backend *be, const char *what, size_t bytes, cl_mem *out) {
+  ocl_impl *o = be->impl;
+  if (bytes > o->max_alloc) return too_big(be, what, bytes);
+  if (o->n_res == o->cap_res) {
+    size_t cap = o->cap_res ? 2 * o->cap_res : 16;
+    cl_mem *mm = realloc(o->res, cap * sizeof *mm);
+    if (mm == NULL) {
+      snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+      return STARKML_ERR_NOMEM;
+    }
+    o->res = mm;
+    o->cap_res = cap;
+  }
+  cl_int err = CL_SUCCESS;
+  cl_mem mem = clCreateBuffer(o->ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
+  if (mem == NULL || err != CL_SUCCESS) {
+    char call[64];
+    snprintf(call, sizeof call, "clCreateBuffer(%s)", what);
+    return cl_fail(be, err, call);
+  }
+  o->res[o->n_res++] = mem;
+  *out = mem;
+  return STARKML_OK;
+}
+
+/* Takes a resident buffer off the list and releases it. */
+static void res_release(ocl_impl *o, cl_mem mem) {
+  for (size_t i = 0; i < o->n_res; i++)
+    if (o->res[i] == mem) {
+      o->res[i] = o->res[--o->n_res];
+      clReleaseMemObject(mem);
+      break;
+    }
 }
 
 /* Writes `cols` columns of `len` elements from host (stride hstride) to dev (stride len). */
@@ -423,18 +467,17 @@ static starkml_status ocl_coset_eval(sm_backend *be, gl_t *out, size_t out_strid
 
 /* ---- Merkle ----------------------------------------------------------------------------- */
 
-/* The tree of the n x width matrix at host m (stride col_stride, uploaded in row blocks)
-   or, when resident is set, of the device matrix resident (stride n) in one launch. */
-static starkml_status merkle_build(sm_backend *be, sm_digest *nodes_host, const gl_t *m,
-                                   cl_mem resident, size_t n, size_t width, size_t col_stride,
+/* Into the device buffer nodes (2n - 1 digests, heap order): the tree of the n x width
+   matrix at host m (stride col_stride, uploaded in row blocks) or, when resident is set, of
+   the device matrix resident (stride n) in one launch. */
+static starkml_status merkle_build(sm_backend *be, cl_mem nodes, const gl_t *m, cl_mem resident,
+                                   size_t n, size_t width, size_t col_stride,
                                    const uint8_t *salts, size_t salt_len) {
   ocl_impl *o = be->impl;
   unsigned log_n = 0;
   while (((size_t)1 << log_n) < n) log_n++;
-  const size_t tree_bytes = (2 * n - 1) * sizeof(sm_digest);
-  cl_mem nodes, mat, sbuf;
-  starkml_status s = buf_get(be, BUF_NODES, tree_bytes, &nodes);
-  if (s != STARKML_OK) return s;
+  cl_mem mat, sbuf;
+  starkml_status s = STARKML_OK;
   /* Rows per chunk: a power of two whose block of the matrix (and of the salts) fits. */
   size_t B = n;
   while (resident == NULL && B > 1 &&
@@ -484,42 +527,65 @@ static starkml_status merkle_build(sm_backend *be, sm_digest *nodes_host, const 
     if (s != STARKML_OK) return s;
     lc -= levels;
   }
-  CK(clEnqueueReadBuffer(o->q, nodes, CL_TRUE, 0, tree_bytes, nodes_host, 0, NULL, NULL),
-     "clEnqueueReadBuffer");
   return STARKML_OK;
 }
 
+/*
+ * The tree of merkle_build, host matrix m or device matrix resident. Host matrices (FRI
+ * layers) build in the pool's node buffer and read every node back. A resident matrix's
+ * tree gets a buffer of its own, which stays as tree->dev; only levels 0..cap_h come back
+ * (one read: they are the first 2^(cap_h + 1) - 1 nodes of the heap), and read_nodes
+ * brings the opened paths later.
+ */
 static starkml_status merkle_commit_any(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
                                         cl_mem resident, size_t n_rows, size_t width,
                                         size_t col_stride, const uint8_t *salts,
-                                        size_t salt_len) {
+                                        size_t salt_len, unsigned cap_h) {
+  ocl_impl *o = be->impl;
   if (n_rows > SIZE_MAX / (4 * sizeof(sm_digest)) || width > SIZE_MAX / 64) {
     snprintf(be->last_error, sizeof be->last_error, "OpenCL: the Merkle tree is too large");
     return STARKML_ERR_NOMEM;
   }
-  sm_digest *nodes = malloc((2 * n_rows - 1) * sizeof *nodes);
+  unsigned log_n = 0;
+  while (((size_t)1 << log_n) < n_rows) log_n++;
+  const size_t n_nodes = 2 * n_rows - 1;
+  const size_t n_back = resident != NULL ? ((size_t)2 << cap_h) - 1 : n_nodes;
+  /* calloc: a device tree's nodes that never come back read as zero (core/merkle.h). */
+  sm_digest *nodes = calloc(n_nodes, sizeof *nodes);
   if (nodes == NULL) {
     snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
     return STARKML_ERR_NOMEM;
   }
-  starkml_status s =
-      merkle_build(be, nodes, m, resident, n_rows, width, col_stride, salts, salt_len);
+  cl_mem dnodes = NULL;
+  starkml_status s = resident != NULL
+                         ? res_create(be, "tree", n_nodes * sizeof *nodes, &dnodes)
+                         : buf_get(be, BUF_NODES, n_nodes * sizeof *nodes, &dnodes);
+  if (s == STARKML_OK)
+    s = merkle_build(be, dnodes, m, resident, n_rows, width, col_stride, salts, salt_len);
+  if (s == STARKML_OK) {
+    cl_int err = clEnqueueReadBuffer(o->q, dnodes, CL_TRUE, 0, n_back * sizeof *nodes, nodes, 0,
+                                     NULL, NULL);
+    if (err != CL_SUCCESS) s = cl_fail(be, err, "clEnqueueReadBuffer");
+  }
   if (s != STARKML_OK) {
+    if (resident != NULL && dnodes != NULL) res_release(o, dnodes);
     free(nodes);
     return s;
   }
-  unsigned log_n = 0;
-  while (((size_t)1 << log_n) < n_rows) log_n++;
   tree->n_leaves = n_rows;
   tree->log_n = log_n;
   tree->nodes = nodes;
+  if (resident != NULL) {
+    tree->dev = dnodes;
+    tree->top_h = cap_h;
+  }
   return STARKML_OK;
 }
 
 static starkml_status ocl_merkle_commit(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
                                         size_t n_rows, size_t width, size_t col_stride,
                                         const uint8_t *salts, size_t salt_len) {
-  return merkle_commit_any(be, tree, m, NULL, n_rows, width, col_stride, salts, salt_len);
+  return merkle_commit_any(be, tree, m, NULL, n_rows, width, col_stride, salts, salt_len, 0);
 }
 
 /* ---- FRI -------------------------------------------------------------------------------- */
@@ -578,37 +644,15 @@ static starkml_status ocl_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, 
  * The object keeps a list of them so that destroy releases what the caller did not.
  */
 static starkml_status mat_create(sm_backend *be, sm_be_mat *m) {
-  ocl_impl *o = be->impl;
   if (m->cols > SIZE_MAX / sizeof(gl_t) / m->rows) return too_big(be, "matrix", SIZE_MAX);
-  const size_t bytes = m->rows * m->cols * sizeof(gl_t);
-  if (bytes > o->max_alloc) return too_big(be, "matrix", bytes);
-  if (o->n_mats == o->cap_mats) {
-    size_t cap = o->cap_mats ? 2 * o->cap_mats : 16;
-    cl_mem *mm = realloc(o->mats, cap * sizeof *mm);
-    if (mm == NULL) {
-      snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
-      return STARKML_ERR_NOMEM;
-    }
-    o->mats = mm;
-    o->cap_mats = cap;
-  }
-  cl_int err = CL_SUCCESS;
-  cl_mem mem = clCreateBuffer(o->ctx, CL_MEM_READ_WRITE, bytes, NULL, &err);
-  if (mem == NULL || err != CL_SUCCESS) return cl_fail(be, err, "clCreateBuffer(matrix)");
-  o->mats[o->n_mats++] = mem;
-  m->dev = mem;
-  return STARKML_OK;
+  cl_mem mem = NULL;
+  starkml_status s = res_create(be, "matrix", m->rows * m->cols * sizeof(gl_t), &mem);
+  if (s == STARKML_OK) m->dev = mem;
+  return s;
 }
 
 static void ocl_mat_free(sm_backend *be, sm_be_mat *m) {
-  ocl_impl *o = be->impl;
-  cl_mem mem = m->dev;
-  for (size_t i = 0; i < o->n_mats; i++)
-    if (o->mats[i] == mem) {
-      o->mats[i] = o->mats[--o->n_mats];
-      clReleaseMemObject(mem);
-      break;
-    }
+  res_release(be->impl, m->dev);
   m->dev = NULL;
 }
 
@@ -634,11 +678,17 @@ static starkml_status ocl_coset_eval_mat(sm_backend *be, sm_be_mat *out, const g
 
 static starkml_status ocl_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree,
                                             const sm_be_mat *m, const uint8_t *salts,
-                                            size_t salt_len) {
+                                            size_t salt_len, unsigned cap_h) {
   cl_mem mem;
   starkml_status s = mat_mem(be, m, "committed", &mem);
   if (s != STARKML_OK) return s;
-  return merkle_commit_any(be, tree, NULL, mem, m->rows, m->cols, m->rows, salts, salt_len);
+  return merkle_commit_any(be, tree, NULL, mem, m->rows, m->cols, m->rows, salts, salt_len,
+                           cap_h);
+}
+
+static void ocl_tree_free(sm_backend *be, sm_merkle_tree *tree) {
+  res_release(be->impl, tree->dev);
+  tree->dev = NULL;
 }
 
 /* A 1-D work-group size for `items` work-items: a power of two, at most cap. */
@@ -680,6 +730,44 @@ static starkml_status ocl_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *
   CK(clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, n * m->cols * sizeof(gl_t), out, 0, NULL, NULL),
      "clEnqueueReadBuffer");
   return STARKML_OK;
+}
+
+/* The listed nodes of a device tree: gathered on the device, one read, then put in place. */
+static starkml_status ocl_read_nodes(sm_backend *be, sm_merkle_tree *tree, const size_t *idx,
+                                     size_t n) {
+  ocl_impl *o = be->impl;
+  if (tree->dev == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: the tree is not on the device");
+    return STARKML_ERR_ARG;
+  }
+  if (n > SIZE_MAX / sizeof(sm_digest)) return too_big(be, buf_role[BUF_OUT], SIZE_MAX);
+  cl_ulong *didx_host = malloc(n * sizeof *didx_host);
+  sm_digest *got = malloc(n * sizeof *got);
+  cl_mem nodes = tree->dev, didx, dout;
+  starkml_status s = STARKML_OK;
+  if (didx_host == NULL || got == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+    s = STARKML_ERR_NOMEM;
+  }
+  for (size_t k = 0; s == STARKML_OK && k < n; k++) didx_host[k] = idx[k];
+  if (s == STARKML_OK) s = buf_get(be, BUF_AUX, n * sizeof *didx_host, &didx);
+  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, n * sizeof *got, &dout);
+  if (s == STARKML_OK) s = put_cols(be, didx, didx_host, 1, n, n);
+  const cl_ulong a_n = n;
+  if (s == STARKML_OK) s = set_arg(be, K_NGATHER, 0, sizeof dout, &dout);
+  if (s == STARKML_OK) s = set_arg(be, K_NGATHER, 1, sizeof nodes, &nodes);
+  if (s == STARKML_OK) s = set_arg(be, K_NGATHER, 2, sizeof didx, &didx);
+  if (s == STARKML_OK) s = set_arg(be, K_NGATHER, 3, sizeof a_n, &a_n);
+  if (s == STARKML_OK) s = launch_1d(be, K_NGATHER, n);
+  if (s == STARKML_OK) {
+    cl_int err =
+        clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, n * sizeof *got, got, 0, NULL, NULL);
+    if (err != CL_SUCCESS) s = cl_fail(be, err, "clEnqueueReadBuffer");
+  }
+  for (size_t k = 0; s == STARKML_OK && k < n; k++) tree->nodes[idx[k]] = got[k];
+  free(didx_host);
+  free(got);
+  return s;
 }
 
 /* ---- LDE points -------------------------------------------------------------------------- */
@@ -922,8 +1010,8 @@ static starkml_status ocl_deep(sm_backend *be, gl3_t *out, const sm_be_deep_in *
 
 static void ocl_release(ocl_impl *o) {
   if (o == NULL) return;
-  for (size_t i = 0; i < o->n_mats; i++) clReleaseMemObject(o->mats[i]);
-  free(o->mats);
+  for (size_t i = 0; i < o->n_res; i++) clReleaseMemObject(o->res[i]);
+  free(o->res);
   for (size_t i = 0; i < o->n_qk; i++) {
     clReleaseKernel(o->qk[i].k);
     clReleaseProgram(o->qk[i].prog);
@@ -954,6 +1042,8 @@ static const sm_backend_ops ocl_ops = {.name = "opencl",
                                        .fri_fold = ocl_fri_fold,
                                        .coset_eval_mat = ocl_coset_eval_mat,
                                        .merkle_commit_mat = ocl_merkle_commit_mat,
+                                       .read_nodes = ocl_read_nodes,
+                                       .tree_free = ocl_tree_free,
                                        .read_rows = ocl_read_rows,
                                        .mat_free = ocl_mat_free,
                                        .quotient = ocl_quotient,

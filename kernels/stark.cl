@@ -1,6 +1,6 @@
 /*
  * The STARK prover's stages on device-resident LDE matrices (needs goldilocks.cl): the
- * opened rows of a matrix, and the DEEP values (core/backend.h, sm_be_deep_in), computed as
+ * opened rows of a matrix, the path digests of a device tree, and the DEEP values (core/backend.h, sm_be_deep_in), computed as
  * fri/stark_prove.c's deep_values does, value for value, so every output is the CPU's bit
  * for bit. The constraint quotient is not here: its kernel is generated from each table
  * (host/opencl_codegen.c).
@@ -14,6 +14,14 @@ __kernel void mat_gather(__global ulong *out, __global const ulong *m, ulong row
   const ulong k = get_global_id(0), c = get_global_id(1);
   if (k >= n || c >= cols) return;
   out[k * cols + c] = m[c * rows + idx[k]];
+}
+
+/* out[k] = nodes[idx[k]] for k < n: the digests of a device tree's opened paths. */
+__kernel void merkle_gather(__global ulong4 *out, __global const ulong4 *nodes,
+                            __global const ulong *idx, ulong n) {
+  const ulong k = get_global_id(0);
+  if (k >= n) return;
+  out[k] = nodes[idx[k]];
 }
 
 /*

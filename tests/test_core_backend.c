@@ -378,13 +378,17 @@ static void mats_cpu_dispatch(void **state) {
     assert_int_equal(m.rows, N);
     assert_int_equal(m.cols, cols);
     assert_memory_equal(m.host, ref, cols * N * sizeof *ref);
-    sm_merkle_tree ta, tb;
-    assert_int_equal(sm_be_merkle_commit_mat(bes[k], &ta, &m, NULL, 0, 2),
+    sm_merkle_tree ta, tb, tc;
+    assert_int_equal(sm_be_merkle_commit_mat(bes[k], &ta, &m, NULL, 0, 3, 2),
                      STARKML_OK);
     assert_int_equal(sm_merkle_commit(&tb, ref, N, cols, N, NULL, 0, 1),
                      STARKML_OK);
+    assert_null(ta.dev); /* a host tree: whole, whatever the cap */
     assert_memory_equal(ta.nodes, tb.nodes, (2 * N - 1) * sizeof *ta.nodes);
-    sm_merkle_tree_free(&ta);
+    assert_int_equal(sm_be_merkle_commit_mat(bes[k], &tc, &m, NULL, 0, 9, 1),
+                     STARKML_ERR_ARG); /* a cap above the root (2^8 rows) */
+    assert_null(tc.nodes);
+    sm_be_merkle_tree_free(bes[k], &ta);
     sm_merkle_tree_free(&tb);
     const size_t rows[4] = {0, 255, 17, 17};
     gl_t got[4 * 3];
@@ -410,7 +414,7 @@ static void mats_cpu_dispatch(void **state) {
                                           log_N, shift),
                      STARKML_ERR_ARG);
     assert_null(m.host);
-    assert_int_equal(sm_be_merkle_commit_mat(bes[k], &ta, &m, NULL, 0, 1),
+    assert_int_equal(sm_be_merkle_commit_mat(bes[k], &ta, &m, NULL, 0, 0, 1),
                      STARKML_ERR_ARG);
   }
   free(coef);
@@ -419,9 +423,169 @@ static void mats_cpu_dispatch(void **state) {
   starkml_ctx_destroy(ctx);
 }
 
+/* ---- trees left on a device ---------------------------------------------------------- */
+
+/* A tree whose node i is the digest LE64(i) || 0...: sm_merkle_path then names the nodes
+   it reads, an independent account of the path nodes. */
+static void index_tree(sm_merkle_tree *t, unsigned log_n) {
+  memset(t, 0, sizeof *t);
+  t->n_leaves = (size_t)1 << log_n;
+  t->log_n = log_n;
+  t->nodes = calloc(2 * t->n_leaves - 1, sizeof *t->nodes);
+  assert_non_null(t->nodes);
+  for (size_t i = 0; i < 2 * t->n_leaves - 1; i++)
+    for (int b = 0; b < 8; b++) t->nodes[i].b[b] = (uint8_t)(i >> (8 * b));
+}
+
+static size_t digest_index(const sm_digest *d) {
+  size_t i = 0;
+  for (int b = 0; b < 8; b++) i |= (size_t)d->b[b] << (8 * b);
+  return i;
+}
+
+/* sm_merkle_path_nodes lists, ascending and once each, exactly the nodes sm_merkle_path
+   reads below the cap: every tree of up to 2^5 leaves, every cap, single rows and random
+   sets with repeats; bad arguments are refused. */
+static void path_nodes_exhaustive(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 0xC7;
+  for (unsigned log_n = 0; log_n <= 5; log_n++) {
+    const size_t n = (size_t)1 << log_n;
+    sm_merkle_tree t;
+    index_tree(&t, log_n);
+    for (unsigned cap = 0; cap <= log_n; cap++)
+      for (size_t trial = 0; trial < n + 8; trial++) {
+        size_t rows[12], nr = trial < n ? 1 : 1 + sm_test_next(&rng) % 12;
+        for (size_t k = 0; k < nr; k++) rows[k] = trial < n ? trial : sm_test_next(&rng) % n;
+        /* The expected set, from sm_merkle_path. */
+        unsigned char want[64] = {0};
+        sm_digest path[5];
+        for (size_t k = 0; k < nr; k++) {
+          assert_int_equal(sm_merkle_path(&t, path, rows[k]), STARKML_OK);
+          for (unsigned l = 0; l < log_n - cap; l++) want[digest_index(&path[l])] = 1;
+        }
+        size_t got[12 * 5], ng = 99;
+        assert_int_equal(sm_merkle_path_nodes(got, &ng, log_n, cap, rows, nr), STARKML_OK);
+        size_t nw = 0;
+        for (size_t i = 0; i < 64; i++) nw += want[i];
+        assert_int_equal(ng, nw);
+        for (size_t k = 0; k < ng; k++) {
+          assert_true(want[got[k]]);
+          if (k > 0) assert_true(got[k - 1] < got[k]);
+          assert_true(got[k] >= ((size_t)2 << cap) - 1); /* below the cap */
+        }
+      }
+    sm_merkle_tree_free(&t);
+  }
+  size_t out[4], n_out = 7;
+  const size_t bad = 8, ok = 1;
+  assert_int_equal(sm_merkle_path_nodes(out, &n_out, 3, 0, &bad, 1), STARKML_ERR_ARG);
+  assert_int_equal(n_out, 0);
+  assert_int_equal(sm_merkle_path_nodes(out, &n_out, 3, 4, &ok, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_path_nodes(out, &n_out, 63, 0, &ok, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_path_nodes(NULL, &n_out, 3, 0, &ok, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_path_nodes(out, NULL, 3, 0, &ok, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_merkle_path_nodes(NULL, &n_out, 3, 0, NULL, 0), STARKML_OK);
+  assert_int_equal(n_out, 0);
+}
+
+/* A device that keeps a tree's nodes in a host copy of its own (tree->dev) and counts what
+   it is asked to read. */
+typedef struct {
+  size_t reads, nodes, frees;
+} tree_dev;
+
+static starkml_status tdev_read_nodes(sm_backend *be, sm_merkle_tree *tree, const size_t *idx,
+                                      size_t n) {
+  tree_dev *d = be->impl;
+  const sm_digest *all = tree->dev;
+  d->reads++;
+  d->nodes += n;
+  for (size_t k = 0; k < n; k++) {
+    assert_true(idx[k] < 2 * tree->n_leaves - 1);
+    if (k > 0) assert_true(idx[k - 1] < idx[k]); /* the dispatcher's contract */
+    tree->nodes[idx[k]] = all[idx[k]];
+  }
+  return STARKML_OK;
+}
+
+static void tdev_tree_free(sm_backend *be, sm_merkle_tree *tree) {
+  ((tree_dev *)be->impl)->frees++;
+  free(tree->dev);
+  tree->dev = NULL;
+}
+
+static const sm_backend_ops tree_ops = {
+    .name = "tree", .read_nodes = tdev_read_nodes, .tree_free = tdev_tree_free};
+
+/* sm_be_merkle_fetch_paths on a host tree (no backend, or one without read_nodes) checks
+   its arguments and reads nothing; on a device tree it asks for each path node once and
+   then the paths are the host tree's; sm_be_merkle_tree_free releases the device copy. */
+static void fetch_paths_dispatch(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 0xD3;
+  const size_t N = 64, w = 3;
+  const unsigned log_n = 6, cap = 2;
+  gl_t *m = calloc(N * w, sizeof *m);
+  assert_non_null(m);
+  random_cols(m, N * w, &rng);
+  sm_merkle_tree ct;
+  assert_int_equal(sm_merkle_commit(&ct, m, N, w, N, NULL, 0, 1), STARKML_OK);
+  const size_t rows[5] = {9, 63, 9, 0, 8}, bad[2] = {1, N};
+  sm_merkle_tree copy = ct;
+  copy.nodes = malloc((2 * N - 1) * sizeof *copy.nodes);
+  assert_non_null(copy.nodes);
+  memcpy(copy.nodes, ct.nodes, (2 * N - 1) * sizeof *ct.nodes);
+  /* Host trees: nothing to do, bad rows and caps still refused. */
+  assert_int_equal(sm_be_merkle_fetch_paths(NULL, &ct, rows, 5, cap), STARKML_OK);
+  assert_memory_equal(ct.nodes, copy.nodes, (2 * N - 1) * sizeof *ct.nodes);
+  assert_int_equal(sm_be_merkle_fetch_paths(NULL, &ct, bad, 2, cap), STARKML_ERR_ARG);
+  assert_int_equal(sm_be_merkle_fetch_paths(NULL, &ct, rows, 5, log_n + 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_be_merkle_fetch_paths(NULL, &ct, NULL, 1, cap), STARKML_ERR_ARG);
+  /* A device tree: levels 0..cap on the host, the rest zero. */
+  tree_dev d = {0};
+  sm_backend be = {.ops = &tree_ops, .impl = &d};
+  sm_merkle_tree dt = ct;
+  dt.dev = copy.nodes;
+  dt.top_h = cap;
+  dt.nodes = calloc(2 * N - 1, sizeof *dt.nodes);
+  assert_non_null(dt.nodes);
+  memcpy(dt.nodes, ct.nodes, (((size_t)2 << cap) - 1) * sizeof *ct.nodes);
+  assert_int_equal(sm_be_merkle_fetch_paths(&be, &dt, bad, 2, cap), STARKML_ERR_ARG);
+  assert_int_equal(sm_be_merkle_fetch_paths(NULL, &dt, rows, 5, cap), STARKML_ERR_ARG);
+  assert_int_equal(d.reads, 0);
+  assert_int_equal(sm_be_merkle_fetch_paths(&be, &dt, rows, 5, cap), STARKML_OK);
+  size_t want[5 * 6], nw = 0;
+  assert_int_equal(sm_merkle_path_nodes(want, &nw, log_n, cap, rows, 5), STARKML_OK);
+  assert_int_equal(d.reads, 1);
+  assert_int_equal(d.nodes, nw);
+  /* Rows 9 and 8 share all but the leaf level; 9 repeats: fewer than 5 x 4 nodes. */
+  assert_true(nw < 5 * (log_n - cap));
+  sm_digest pd[6], pc[6];
+  for (size_t k = 0; k < 5; k++) {
+    assert_int_equal(sm_merkle_path(&dt, pd, rows[k]), STARKML_OK);
+    assert_int_equal(sm_merkle_path(&ct, pc, rows[k]), STARKML_OK);
+    assert_memory_equal(pd, pc, (log_n - cap) * sizeof *pd);
+  }
+  /* No paths below a cap at the leaves: nothing asked of the device. */
+  assert_int_equal(sm_be_merkle_fetch_paths(&be, &dt, rows, 5, log_n), STARKML_OK);
+  assert_int_equal(d.reads, 1);
+  sm_be_merkle_tree_free(&be, &dt);
+  assert_int_equal(d.frees, 1);
+  assert_null(dt.dev);
+  assert_null(dt.nodes);
+  sm_be_merkle_tree_free(&be, &dt); /* twice: a no-op */
+  assert_int_equal(d.frees, 1);
+  sm_be_merkle_tree_free(NULL, &ct); /* a host tree, no backend */
+  assert_null(ct.nodes);
+  free(m);
+}
+
 SM_TEST_MAIN(cmocka_unit_test(ntt_matches_cpu),
              cmocka_unit_test(coset_eval_matches_cpu),
              cmocka_unit_test(mats_cpu_dispatch),
+             cmocka_unit_test(path_nodes_exhaustive),
+             cmocka_unit_test(fetch_paths_dispatch),
              cmocka_unit_test(proofs_byte_identical),
              cmocka_unit_test(faults_are_not_hidden),
              cmocka_unit_test(set_backend_api))

@@ -2,7 +2,8 @@
  * The OpenCL backend (host/backend_opencl.c and the kernels of kernels/) against the CPU
  * reference: every op of core/backend.h on random inputs must give the CPU's result bit for
  * bit (NTT in every order and direction, coset evaluation, Merkle trees with and without
- * salts, FRI folds, device-resident matrices and their opened rows, the constraint
+ * salts, FRI folds, device-resident matrices and their opened rows, device-resident Merkle
+ * trees (only the cap and the fetched paths come back), the constraint
  * quotient of kernels generated from random tables, DEEP), whole toy proofs must be the
  * CPU's bytes (and differ with a deliberately wrong generated kernel), the program cache
  * must load what it stored and survive a corrupt or unwritable cache, and errors must be
@@ -382,17 +383,23 @@ static void mats_read_rows(void **state) {
       /* A row out of range is refused before the device sees it. */
       rows[0] = N;
       assert_int_equal(sm_be_read_rows(be, a, &dev, rows, 1), STARKML_ERR_ARG);
+      rows[0] = 3 % N;
       /* Commitments, with and without salts. */
       for (size_t salt_len = 0; salt_len <= 32; salt_len += 32) {
         uint8_t *salts = salt_len ? malloc(N * salt_len) : NULL;
         for (size_t i = 0; i < N * salt_len; i++) salts[i] = (uint8_t)sm_test_next(&rng);
         sm_merkle_tree ta, tb;
-        assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, salts, salt_len, 1), STARKML_OK);
+        assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, salts, salt_len, 0, 1),
+                         STARKML_OK);
         assert_int_equal(sm_merkle_commit(&tb, cpu.host, N, w, N, salts, salt_len, 2), STARKML_OK);
         assert_int_equal(ta.n_leaves, tb.n_leaves);
+        assert_non_null(ta.dev);
+        /* The paths of every row are every node but the root: the whole tree. */
+        assert_int_equal(sm_be_merkle_fetch_paths(be, &ta, rows, N, 0), STARKML_OK);
         if (memcmp(ta.nodes, tb.nodes, (2 * N - 1) * sizeof *ta.nodes) != 0)
           fail_msg("Merkle tree of a 2^%u x %zu device matrix differs from the CPU", log_N, w);
-        sm_merkle_tree_free(&ta);
+        sm_be_merkle_tree_free(be, &ta);
+        assert_null(ta.dev);
         sm_merkle_tree_free(&tb);
         free(salts);
       }
@@ -412,6 +419,162 @@ static void mats_read_rows(void **state) {
   sm_be_free(be);
 }
 
+/* ---- device-resident trees ---------------------------------------------------------------- */
+
+/* A device tree of a random 2^log_N x w matrix (salted when salt_len > 0) beside the CPU's
+   tree of the same rows. */
+static void random_trees(sm_backend *be, sm_ntt_plan *plan, sm_merkle_tree *dt,
+                         sm_merkle_tree *ct, unsigned log_N, size_t w, size_t salt_len,
+                         unsigned cap_h, uint64_t *rng) {
+  const size_t N = (size_t)1 << log_N;
+  sm_be_mat dev, cpu;
+  random_mats(be, plan, &dev, &cpu, w, log_N, N / 2 + 1, gl_exp(GL_GENERATOR, 5), rng);
+  uint8_t *salts = salt_len ? malloc(N * salt_len) : NULL;
+  for (size_t i = 0; i < N * salt_len; i++) salts[i] = (uint8_t)sm_test_next(rng);
+  assert_int_equal(sm_be_merkle_commit_mat(be, dt, &dev, salts, salt_len, cap_h, 1), STARKML_OK);
+  assert_int_equal(sm_merkle_commit(ct, cpu.host, N, w, N, salts, salt_len, 2), STARKML_OK);
+  free(salts);
+  sm_be_mat_free(be, &dev);
+  sm_be_mat_free(NULL, &cpu);
+}
+
+/* Every digest of a tree from node `from` on is zero (nothing of it came back). */
+static int zero_from(const sm_merkle_tree *t, size_t from) {
+  static const sm_digest z;
+  for (size_t i = from; i < 2 * t->n_leaves - 1; i++)
+    if (memcmp(&t->nodes[i], &z, sizeof z) != 0) return 0;
+  return 1;
+}
+
+/* The root and cap of a device tree, and the paths fetched for random rows (repeats
+   included), equal the CPU tree's, for caps from the root alone to the leaves. */
+static void tree_paths_match_cpu(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 12, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  const unsigned logs[] = {1, 6, 12};
+  for (size_t li = 0; li < 3; li++) {
+    const unsigned log_N = logs[li];
+    const size_t N = (size_t)1 << log_N;
+    const unsigned caps[] = {0, log_N / 2, log_N};
+    for (size_t ci = 0; ci < 3; ci++) {
+      const unsigned cap_h = caps[ci];
+      sm_merkle_tree dt, ct;
+      random_trees(be, plan, &dt, &ct, log_N, 3 + li, ci == 1 ? 32 : 0, cap_h, &rng);
+      assert_non_null(dt.dev);
+      assert_int_equal(dt.top_h, cap_h);
+      assert_int_equal(dt.log_n, log_N);
+      const size_t top = ((size_t)2 << cap_h) - 1; /* levels 0..cap_h */
+      if (memcmp(dt.nodes, ct.nodes, top * sizeof *dt.nodes) != 0)
+        fail_msg("root or cap (height %u) of a 2^%u device tree differs from the CPU", cap_h,
+                 log_N);
+      size_t rows[24];
+      for (size_t k = 0; k < 24; k++) rows[k] = sm_test_next(&rng) % N;
+      rows[23] = rows[0];
+      assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, rows, 24, cap_h), STARKML_OK);
+      sm_digest pa[12], pc[12];
+      for (size_t k = 0; k < 24; k++) {
+        assert_int_equal(sm_merkle_path(&dt, pa, rows[k]), STARKML_OK);
+        assert_int_equal(sm_merkle_path(&ct, pc, rows[k]), STARKML_OK);
+        if (memcmp(pa, pc, (log_N - cap_h) * sizeof *pa) != 0)
+          fail_msg("path of row %zu below the cap (height %u) of a 2^%u device tree differs "
+                   "from the CPU", rows[k], cap_h, log_N);
+      }
+      sm_be_merkle_tree_free(be, &dt);
+      assert_null(dt.dev);
+      assert_null(dt.nodes);
+      sm_merkle_tree_free(&ct);
+    }
+  }
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
+/* The tree is not read back whole: below the cap nothing comes back at commitment, and a
+   fetch brings exactly the siblings of the requested path (the opened leaf itself, and
+   everything off the path, stays zero). */
+static void tree_stays_on_device(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 10, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  const unsigned log_N = 10, cap_h = 2;
+  const size_t N = (size_t)1 << log_N, top = ((size_t)2 << cap_h) - 1;
+  sm_merkle_tree dt, ct;
+  random_trees(be, plan, &dt, &ct, log_N, 4, 0, cap_h, &rng);
+  assert_non_null(dt.dev);
+  assert_memory_equal(dt.nodes, ct.nodes, top * sizeof *dt.nodes);
+  if (!zero_from(&dt, top)) fail_msg("nodes below the cap came back at commitment");
+  const size_t row = 5;
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, &row, 1, cap_h), STARKML_OK);
+  /* Exactly log_N - cap_h nodes below the cap are filled: the siblings, the CPU's. */
+  size_t sib[16], n_sib = 0, filled = 0;
+  assert_int_equal(sm_merkle_path_nodes(sib, &n_sib, log_N, cap_h, &row, 1), STARKML_OK);
+  assert_int_equal(n_sib, log_N - cap_h);
+  static const sm_digest z;
+  for (size_t i = top; i < 2 * N - 1; i++)
+    if (memcmp(&dt.nodes[i], &z, sizeof z) != 0) filled++;
+  assert_int_equal(filled, log_N - cap_h);
+  for (size_t k = 0; k < n_sib; k++)
+    assert_memory_equal(&dt.nodes[sib[k]], &ct.nodes[sib[k]], sizeof z);
+  assert_memory_equal(&dt.nodes[N - 1 + (row ^ 1)], &ct.nodes[N - 1 + (row ^ 1)], sizeof z);
+  assert_memory_equal(&dt.nodes[N - 1 + row], &z, sizeof z); /* not a sibling: not fetched */
+  assert_memory_equal(&dt.nodes[N - 1 + 700], &z, sizeof z);
+  sm_be_merkle_tree_free(be, &dt);
+  sm_merkle_tree_free(&ct);
+  /* A device tree released only on the host is released with the backend (LSan). */
+  random_trees(be, plan, &dt, &ct, 4, 2, 0, 1, &rng);
+  sm_merkle_tree_free(&dt);
+  sm_merkle_tree_free(&ct);
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
+/* Bad rows, caps and trees are refused before the device sees them, and leave the tree as
+   it was. */
+static void tree_bad_rows(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 8, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  const unsigned log_N = 8, cap_h = 3;
+  const size_t N = (size_t)1 << log_N, top = ((size_t)2 << cap_h) - 1;
+  sm_merkle_tree dt, ct;
+  random_trees(be, plan, &dt, &ct, log_N, 2, 0, cap_h, &rng);
+  const size_t bad[][2] = {{0, N}, {N + 1, 3}, {SIZE_MAX, 0}, {(size_t)1 << 40, 1}};
+  for (size_t k = 0; k < 4; k++)
+    assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, bad[k], 2, cap_h), STARKML_ERR_ARG);
+  const size_t good = 7;
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, &good, 1, log_N + 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, NULL, 1, cap_h), STARKML_ERR_ARG);
+  assert_int_equal(sm_be_merkle_fetch_paths(NULL, &dt, &good, 1, cap_h), STARKML_ERR_ARG);
+  assert_true(zero_from(&dt, top)); /* nothing was read */
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, NULL, 0, cap_h), STARKML_OK);
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, &good, 1, log_N), STARKML_OK); /* no path */
+  assert_true(zero_from(&dt, top));
+  sm_be_merkle_tree_free(be, &dt);
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, &good, 1, 0), STARKML_ERR_ARG); /* freed */
+  assert_int_equal(sm_be_merkle_fetch_paths(be, NULL, &good, 1, 0), STARKML_ERR_ARG);
+  sm_be_merkle_tree_free(be, &dt); /* twice: a no-op */
+  sm_merkle_tree_free(&ct);
+  /* A cap above the root of the matrix's tree is refused at commitment, the tree zeroed. */
+  sm_be_mat dev, cpu;
+  random_mats(be, plan, &dev, &cpu, 2, 4, 9, 7, &rng);
+  dt.log_n = 99;
+  assert_int_equal(sm_be_merkle_commit_mat(be, &dt, &dev, NULL, 0, 5, 1), STARKML_ERR_ARG);
+  assert_int_equal(dt.log_n, 0);
+  assert_null(dt.dev);
+  assert_null(dt.nodes);
+  sm_be_mat_free(be, &dev);
+  sm_be_mat_free(NULL, &cpu);
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
 /* Matrices under a 256 KiB buffer cap: one that fits works, one that does not is a clean
    "out of device memory" (STARKML_ERR_NOMEM, the matrix zeroed, nothing leaked). */
 static void mats_out_of_memory(void **state) {
@@ -424,16 +587,22 @@ static void mats_out_of_memory(void **state) {
   sm_be_mat dev, cpu;
   random_mats(be, plan, &dev, &cpu, 4, 12, 1000, 7, &rng); /* 128 KiB: fits */
   sm_merkle_tree ta, tb;
-  assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, NULL, 0, 1), STARKML_OK);
+  assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, NULL, 0, 0, 1), STARKML_OK);
   assert_int_equal(sm_merkle_commit(&tb, cpu.host, 4096, 4, 4096, NULL, 0, 2), STARKML_OK);
+  size_t *all = malloc(4096 * sizeof *all);
+  assert_non_null(all);
+  for (size_t r = 0; r < 4096; r++) all[r] = r;
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &ta, all, 4096, 0), STARKML_OK);
+  free(all);
   assert_memory_equal(ta.nodes, tb.nodes, (2 * 4096 - 1) * sizeof *ta.nodes);
-  sm_merkle_tree_free(&ta);
+  sm_be_merkle_tree_free(be, &ta);
   sm_merkle_tree_free(&tb);
   /* 2^12 rows of 64-byte salts: 256 KiB + 1 row too many for one salt buffer. */
   uint8_t *salts = calloc(4096, 65);
   assert_non_null(salts);
-  assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, salts, 65, 1), STARKML_ERR_NOMEM);
+  assert_int_equal(sm_be_merkle_commit_mat(be, &ta, &dev, salts, 65, 0, 1), STARKML_ERR_NOMEM);
   assert_null(ta.nodes);
+  assert_null(ta.dev);
   assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
   free(salts);
   sm_be_mat_free(be, &dev);
@@ -958,5 +1127,7 @@ SM_TEST_MAIN(cmocka_unit_test(ntt_all_orders), cmocka_unit_test(ntt_large),
              cmocka_unit_test(build_failure_has_log),
              cmocka_unit_test(chunks_and_out_of_memory), cmocka_unit_test(program_cache),
              cmocka_unit_test(mats_read_rows), cmocka_unit_test(mats_out_of_memory),
+             cmocka_unit_test(tree_paths_match_cpu), cmocka_unit_test(tree_stays_on_device),
+             cmocka_unit_test(tree_bad_rows),
              cmocka_unit_test(quotient_codegen), cmocka_unit_test(quotient_codegen_large_slow), cmocka_unit_test(deep_on_device),
              cmocka_unit_test(codegen_fault_changes_proof))
