@@ -48,11 +48,45 @@ void sm_air_table_free(sm_air_table *t) {
   memset(t, 0, sizeof *t);
 }
 
+/*
+ * An interaction folded into the running sum, without a helper column: its tuple is
+ * constant (every value a CONST node), so its denominator alpha - phi is one value on all
+ * rows, and its multiplicity is a current-row column, the negation of one, or a constant,
+ * so that the same multiplicity at the next row is one node as well (sm_air_logup_extend).
+ * The engine's blinding interactions (fri/stark_common.c) are of this kind. Safe on any
+ * bit pattern (indices are checked).
+ */
+static int logup_foldable(const sm_air_table *t, const sm_interaction *it) {
+  if (it->n_values == 0 || it->n_values > SM_AIR_MAX_TUPLE) return 0;
+  for (uint32_t v = 0; v < it->n_values; v++)
+    if (it->values[v] >= t->n_nodes || t->nodes[it->values[v]].op != SM_EX_CONST) return 0;
+  if (it->mult >= t->n_nodes) return 0;
+  const sm_expr_node *m = &t->nodes[it->mult];
+  if (m->op == SM_EX_NEG) {
+    if (m->a >= it->mult) return 0;
+    m = &t->nodes[m->a];
+  }
+  return m->op == SM_EX_CONST || (m->op == SM_EX_COL && m->next == 0 && m->kind != SM_COL_AUX);
+}
+
+/* The first SM_AIR_MAX_FOLDED foldable interactions in order are folded (the running-sum
+   constraints grow with the square of their number); *count counts them. */
+#define SM_AIR_MAX_FOLDED 8u
+static int logup_folded(const sm_air_table *t, const sm_interaction *it, uint32_t *count) {
+  if (*count >= SM_AIR_MAX_FOLDED || !logup_foldable(t, it)) return 0;
+  ++*count;
+  return 1;
+}
+
 uint32_t sm_air_logup_n_aux(const sm_air_table *t) {
-  if (t == NULL || t->n_interactions == 0 || t->n_interactions > SM_AIR_MAX_INTERACTIONS) {
+  if (t == NULL || t->n_interactions == 0 || t->n_interactions > SM_AIR_MAX_INTERACTIONS ||
+      t->interactions == NULL) {
     return 0;
   }
-  return (uint32_t)t->n_interactions + 1;
+  uint32_t helpers = 0, folded = 0;
+  for (size_t k = 0; k < t->n_interactions; k++)
+    if (logup_folded(t, &t->interactions[k], &folded) == 0) helpers++;
+  return helpers + 1;
 }
 
 /* ---- Validation ------------------------------------------------------------------------- */
@@ -716,7 +750,9 @@ size_t sm_air_block_scratch_len(const sm_air_table *t, size_t block) {
   if (t == NULL || block == 0 || t->n_nodes > SM_AIR_MAX_NODES) return 0;
   /* n_nodes <= 2^22, so the product overflows only for absurd blocks. */
   if (block > (SIZE_MAX / 4) / (t->n_nodes + 1) / 3) return 0;
-  size_t len = t->n_nodes * 3 * block + t->n_nodes;
+  /* Node values (3 lanes of block points), then per node its extension flag (one gl_t)
+     and its uniform flag (one byte, eval_nodes_block). */
+  size_t len = t->n_nodes * 3 * block + t->n_nodes + (t->n_nodes + sizeof(gl_t) - 1) / sizeof(gl_t);
   return len > 0 ? len : 1;
 }
 
@@ -732,14 +768,25 @@ size_t sm_air_block_scratch_len(const sm_air_table *t, size_t block) {
 static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const sm_air_block_in *in,
                              size_t B, gl_t *scratch) {
   gl_t *ext = scratch + t->n_nodes * 3 * B;
+  /* uni[i]: node i has the same value on every row (it reads no column): an operation on
+     such nodes is computed at point 0 only and copied to the others (the challenge
+     expressions of LogUp, powers of beta, constant-tuple fingerprints). */
+  uint8_t *uni = (uint8_t *)(ext + t->n_nodes);
   for (size_t i = 0; i < t->n_nodes; i++) {
     if (need != NULL && !need[i]) {
       ext[i] = 0;
+      uni[i] = 0;
       continue;
     }
     const sm_expr_node *e = &t->nodes[i];
     gl_t *r0 = scratch + i * 3 * B, *r1 = r0 + B, *r2 = r1 + B;
     gl_t is_ext = 0;
+    uni[i] = e->op == SM_EX_COL ? 0
+             : e->op == SM_EX_NEG ? uni[e->a]
+             : is_binary(e->op)   ? (uint8_t)(uni[e->a] & uni[e->b])
+                                  : 1;
+    /* Points computed: all of them, or point 0 of a uniform operation. */
+    const size_t L = uni[i] && (e->op == SM_EX_NEG || is_binary(e->op)) ? 1 : B;
     switch (e->op) {
       case SM_EX_CONST:
         for (size_t p = 0; p < B; p++) r0[p] = e->value;
@@ -781,7 +828,7 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
         is_ext = ext[e->a];
         size_t lanes = is_ext ? 3 : 1;
         for (size_t c = 0; c < lanes; c++) {
-          for (size_t p = 0; p < B; p++) r0[c * B + p] = gl_neg(x0[c * B + p]);
+          for (size_t p = 0; p < L; p++) r0[c * B + p] = gl_neg(x0[c * B + p]);
         }
         break;
       }
@@ -793,27 +840,27 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
         is_ext = (gl_t)(xe | ye);
         if (e->op == SM_EX_ADD || e->op == SM_EX_SUB) {
           int sub = e->op == SM_EX_SUB;
-          for (size_t p = 0; p < B; p++) r0[p] = sub ? gl_sub(x0[p], y0[p]) : gl_add(x0[p], y0[p]);
+          for (size_t p = 0; p < L; p++) r0[p] = sub ? gl_sub(x0[p], y0[p]) : gl_add(x0[p], y0[p]);
           if (xe && ye) {
-            for (size_t p = 0; p < B; p++) {
+            for (size_t p = 0; p < L; p++) {
               r1[p] = sub ? gl_sub(x1[p], y1[p]) : gl_add(x1[p], y1[p]);
               r2[p] = sub ? gl_sub(x2[p], y2[p]) : gl_add(x2[p], y2[p]);
             }
           } else if (xe) {
-            for (size_t p = 0; p < B; p++) {
+            for (size_t p = 0; p < L; p++) {
               r1[p] = x1[p];
               r2[p] = x2[p];
             }
           } else if (ye) {
             /* 0 - y is gl_neg(y), exactly what gl3_sub computes on an embedded x. */
-            for (size_t p = 0; p < B; p++) {
+            for (size_t p = 0; p < L; p++) {
               r1[p] = sub ? gl_neg(y1[p]) : y1[p];
               r2[p] = sub ? gl_neg(y2[p]) : y2[p];
             }
           }
         } else { /* SM_EX_MUL */
           if (xe && ye) {
-            for (size_t p = 0; p < B; p++) {
+            for (size_t p = 0; p < L; p++) {
               gl3_t a = {{x0[p], x1[p], x2[p]}}, b = {{y0[p], y1[p], y2[p]}};
               gl3_t m = gl3_mul(a, b);
               r0[p] = m.v[0];
@@ -821,25 +868,29 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
               r2[p] = m.v[2];
             }
           } else if (xe) {
-            for (size_t p = 0; p < B; p++) {
+            for (size_t p = 0; p < L; p++) {
               gl_t y = y0[p];
               r0[p] = gl_mul(x0[p], y);
               r1[p] = gl_mul(x1[p], y);
               r2[p] = gl_mul(x2[p], y);
             }
           } else if (ye) {
-            for (size_t p = 0; p < B; p++) {
+            for (size_t p = 0; p < L; p++) {
               gl_t x = x0[p];
               r0[p] = gl_mul(x, y0[p]);
               r1[p] = gl_mul(x, y1[p]);
               r2[p] = gl_mul(x, y2[p]);
             }
           } else {
-            for (size_t p = 0; p < B; p++) r0[p] = gl_mul(x0[p], y0[p]);
+            for (size_t p = 0; p < L; p++) r0[p] = gl_mul(x0[p], y0[p]);
           }
         }
         break;
       }
+    }
+    if (L < B) {
+      for (size_t c = 0; c < (is_ext ? 3u : 1u); c++)
+        for (size_t p = 1; p < B; p++) r0[c * B + p] = r0[c * B];
     }
     ext[i] = is_ext;
   }
@@ -1020,7 +1071,8 @@ starkml_status sm_air_logup_extend(const sm_air_table *in, sm_air_table *out) {
   b.cap_interactions = b.t.n_interactions;
   b.err = STARKML_OK;
   uint32_t K = (uint32_t)in->n_interactions;
-  b.n_aux = K + 1;
+  const uint32_t H = sm_air_logup_n_aux(in) - 1; /* helper columns; the running sum is aux H */
+  b.n_aux = H + 1;
 
   uint32_t max_values = 0;
   for (uint32_t k = 0; k < K; k++) {
@@ -1033,24 +1085,57 @@ starkml_status sm_air_logup_extend(const sm_air_table *in, sm_air_table *out) {
   pw[1] = sm_ab_chal(&b, SM_AIR_CHAL_BETA);
   for (uint32_t i = 2; i <= max_values; i++) pw[i] = sm_ab_mul(&b, pw[i - 1], pw[1]);
 
+  /* Helper h_j = m / (alpha - phi) for each interaction that is not folded; the folded
+     ones keep their denominators d_c = alpha - phi_c (challenge expressions) and their
+     multiplicities m_c (now and at the next row) for the running sum below. */
+  uint32_t sum = SM_AB_INVALID, sum_next = SM_AB_INVALID, j = 0, C = 0;
+  uint32_t d[SM_AIR_MAX_FOLDED], m_now[SM_AIR_MAX_FOLDED], m_next[SM_AIR_MAX_FOLDED];
   for (uint32_t k = 0; k < K; k++) {
     const sm_interaction *it = &in->interactions[k];
     uint32_t phi = sm_ab_const(&b, it->bus);
     for (uint32_t i = 1; i <= it->n_values; i++) {
       phi = sm_ab_add(&b, phi, sm_ab_mul(&b, pw[i], it->values[i - 1]));
     }
-    uint32_t h = sm_ab_col(&b, SM_COL_AUX, k, 0);
-    uint32_t c = sm_ab_sub(&b, sm_ab_mul(&b, h, sm_ab_sub(&b, alpha, phi)), it->mult);
+    const uint32_t den = sm_ab_sub(&b, alpha, phi);
+    if (logup_folded(in, it, &C)) {
+      const sm_expr_node *m = &in->nodes[it->mult];
+      const int neg = m->op == SM_EX_NEG;
+      if (neg) m = &in->nodes[m->a];
+      uint32_t mn = m->op == SM_EX_CONST ? sm_ab_const(&b, m->value)
+                                         : sm_ab_col(&b, (sm_col_kind)m->kind, m->a, 1);
+      d[C - 1] = den, m_now[C - 1] = it->mult, m_next[C - 1] = neg ? sm_ab_neg(&b, mn) : mn;
+      continue;
+    }
+    uint32_t h = sm_ab_col(&b, SM_COL_AUX, j, 0), hn = sm_ab_col(&b, SM_COL_AUX, j, 1);
+    uint32_t c = sm_ab_sub(&b, sm_ab_mul(&b, h, den), it->mult);
     sm_ab_constraint(&b, c, SM_SEL_EVERY);
+    sum = sum == SM_AB_INVALID ? h : sm_ab_add(&b, sum, h);
+    sum_next = sum_next == SM_AB_INVALID ? hn : sm_ab_add(&b, sum_next, hn);
+    j++;
   }
-  uint32_t sum = sm_ab_col(&b, SM_COL_AUX, 0, 0), sum_next = sm_ab_col(&b, SM_COL_AUX, 0, 1);
-  for (uint32_t k = 1; k < K; k++) {
-    sum = sm_ab_add(&b, sum, sm_ab_col(&b, SM_COL_AUX, k, 0));
-    sum_next = sm_ab_add(&b, sum_next, sm_ab_col(&b, SM_COL_AUX, k, 1));
+  /* Running sum s: s[0] = sum_j h_j[0] + sum_c m_c[0] / d_c and s[r + 1] = s[r] +
+     sum_j h_j[r + 1] + sum_c m_c[r + 1] / d_c. With folded interactions both sides are
+     multiplied by D = prod_c d_c (a challenge expression, so the degree in the trace is
+     unchanged): D (s - sum_j h_j) = sum_c m_c D / d_c, where D / d_c = prod_{c' != c} d_c'. */
+  uint32_t s = sm_ab_col(&b, SM_COL_AUX, H, 0), s_next = sm_ab_col(&b, SM_COL_AUX, H, 1);
+  uint32_t first = sum == SM_AB_INVALID ? s : sm_ab_sub(&b, s, sum);
+  uint32_t step = sm_ab_sub(&b, s_next, s);
+  if (sum_next != SM_AB_INVALID) step = sm_ab_sub(&b, step, sum_next);
+  if (C > 0) {
+    uint32_t D = d[0];
+    for (uint32_t c = 1; c < C; c++) D = sm_ab_mul(&b, D, d[c]);
+    first = sm_ab_mul(&b, D, first);
+    step = sm_ab_mul(&b, D, step);
+    for (uint32_t c = 0; c < C; c++) {
+      uint32_t others = SM_AB_INVALID;
+      for (uint32_t e = 0; e < C; e++)
+        if (e != c) others = others == SM_AB_INVALID ? d[e] : sm_ab_mul(&b, others, d[e]);
+      first = sm_ab_sub(&b, first, others == SM_AB_INVALID ? m_now[c] : sm_ab_mul(&b, m_now[c], others));
+      step = sm_ab_sub(&b, step, others == SM_AB_INVALID ? m_next[c] : sm_ab_mul(&b, m_next[c], others));
+    }
   }
-  uint32_t s = sm_ab_col(&b, SM_COL_AUX, K, 0), s_next = sm_ab_col(&b, SM_COL_AUX, K, 1);
-  sm_ab_constraint(&b, sm_ab_sub(&b, s, sum), SM_SEL_FIRST);
-  sm_ab_constraint(&b, sm_ab_sub(&b, sm_ab_sub(&b, s_next, s), sum_next), SM_SEL_TRANSITION);
+  sm_ab_constraint(&b, first, SM_SEL_FIRST);
+  sm_ab_constraint(&b, step, SM_SEL_TRANSITION);
   sm_ab_constraint(&b, sm_ab_sub(&b, s, sm_ab_chal(&b, SM_AIR_CHAL_CLAIMED)), SM_SEL_LAST);
   return sm_ab_finish(&b, out, NULL, 0);
 }
@@ -1080,10 +1165,13 @@ starkml_status sm_air_logup_aux_trace(const sm_air_table *t, gl3_t *aux, gl3_t *
   gl_t *scratch = malloc(sm_air_block_scratch_len(t, B) * sizeof *scratch);
   gl_t *mult = malloc(n * K * sizeof *mult);
   gl3_t *inv_scratch = malloc(n * sizeof *inv_scratch);
+  uint32_t *col = malloc(K * sizeof *col);
+  gl3_t *fold_inv = calloc(K, sizeof *fold_inv);
   row_ptrs rp;
   int ok = row_ptrs_alloc(&rp, (size_t)t->n_pre + t->n_main, 0);
   starkml_status st = STARKML_OK;
-  if (need == NULL || scratch == NULL || mult == NULL || inv_scratch == NULL || !ok) {
+  if (need == NULL || scratch == NULL || mult == NULL || inv_scratch == NULL || col == NULL ||
+      fold_inv == NULL || !ok) {
     st = STARKML_ERR_NOMEM;
     goto done;
   }
@@ -1104,9 +1192,15 @@ starkml_status sm_air_logup_aux_trace(const sm_air_table *t, gl3_t *aux, gl3_t *
   const gl3_t no_challenges[SM_AIR_N_CHALLENGES] = {{{0, 0, 0}}, {{0, 0, 0}}, {{0, 0, 0}}};
   sm_air_block_in in = {rp.bc, rp.bn, 1, NULL, NULL, 1, publics, no_challenges};
 
-  /* Pass 1: the denominators alpha - phi into the helper columns, the multiplicities aside.
-   * Interaction values are base-field (they read no challenge), so phi costs three base
-   * multiplications per value. */
+  /* Which interactions are folded (no helper column; sm_air_logup_extend) and the helper
+   * column of each other one. */
+  uint32_t n_folded = 0, j = 0;
+  for (size_t k = 0; k < K; k++)
+    col[k] = logup_folded(t, &t->interactions[k], &n_folded) ? UINT32_MAX : j++;
+  /* Pass 1: the denominators alpha - phi into the helper columns (a folded interaction's is
+   * the same on every row: kept once, in fold_inv), the multiplicities aside. Interaction
+   * values are base-field (they read no challenge), so phi costs three base multiplications
+   * per value. */
   for (size_t r0 = 0; r0 < n;) {
     size_t len = r0 == n - 1 ? 1 : (n - 1 - r0 < B ? n - 1 - r0 : B);
     row_ptrs_set(&rp, t, 0, pre, main, NULL, n, r0, r0 == n - 1 ? 0 : r0 + 1);
@@ -1119,26 +1213,40 @@ starkml_status sm_air_logup_aux_trace(const sm_air_table *t, gl3_t *aux, gl3_t *
         for (uint32_t v = 0; v < it->n_values; v++) {
           phi = gl3_add(phi, gl3_mul_base(pw[v + 1], scratch[(size_t)it->values[v] * 3 * len + p]));
         }
-        aux[k * n + r0 + p] = gl3_sub(alpha, phi);
+        if (col[k] != UINT32_MAX) aux[col[k] * n + r0 + p] = gl3_sub(alpha, phi);
+        else if (r0 + p == 0) fold_inv[k] = gl3_sub(alpha, phi);
         mult[k * n + r0 + p] = m[p];
       }
     }
     r0 += len;
   }
-  /* Pass 2: one batch inversion per helper column, then h = m / (alpha - phi). */
+  /* Pass 2: one batch inversion per helper column, then h = m / (alpha - phi); one
+   * inversion per folded interaction. A zero denominator is refused (probability about
+   * n / |K| over alpha). */
   for (size_t k = 0; k < K; k++) {
-    gl3_t *h = aux + k * n;
+    if (col[k] == UINT32_MAX) {
+      if (gl3_eq(fold_inv[k], gl3_from_base(0))) {
+        st = STARKML_ERR_ARG;
+        goto done;
+      }
+      fold_inv[k] = sm_gl3_inv(fold_inv[k]);
+      continue;
+    }
+    gl3_t *h = aux + col[k] * n;
     if (sm_air_gl3_batch_inv(h, h, n, inv_scratch) != 0) {
       st = STARKML_ERR_ARG;
       goto done;
     }
     for (size_t r = 0; r < n; r++) h[r] = gl3_mul_base(h[r], mult[k * n + r]);
   }
-  /* Pass 3: the running sum S[r] = S[r - 1] + sum_k h_k[r], with S[-1] = 0. */
-  gl3_t *S = aux + K * n;
+  /* Pass 3: the running sum S[r] = S[r - 1] + sum_j h_j[r] + sum_c m_c[r] / d_c, with
+   * S[-1] = 0. */
+  gl3_t *S = aux + (size_t)j * n;
   gl3_t acc = gl3_from_base(0);
   for (size_t r = 0; r < n; r++) {
-    for (size_t k = 0; k < K; k++) acc = gl3_add(acc, aux[k * n + r]);
+    for (size_t k = 0; k < K; k++)
+      acc = gl3_add(acc, col[k] != UINT32_MAX ? aux[col[k] * n + r]
+                                              : gl3_mul_base(fold_inv[k], mult[k * n + r]));
     S[r] = acc;
   }
   *claimed = acc;
@@ -1149,6 +1257,8 @@ done:
   free(scratch);
   free(mult);
   free(inv_scratch);
+  free(col);
+  free(fold_inv);
   row_ptrs_free(&rp);
   return st;
 }

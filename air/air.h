@@ -134,7 +134,11 @@ void sm_air_table_free(sm_air_table *t);
 starkml_status sm_air_validate(const sm_air_table *t, uint32_t n_aux, char *why, size_t why_len);
 
 /* Number of auxiliary columns the engine generates for t: one helper column per
- * interaction plus the running sum, or 0 for a table without interactions. */
+ * interaction that is not folded, then the running sum; 0 for a table without
+ * interactions. An interaction is folded into the running sum, with no helper column, when
+ * its tuple is constant (every value a CONST node) and its multiplicity is a current-row
+ * column, the negation of one, or a constant (at most 8 per table, the first in order):
+ * its denominator is then the same on every row (sm_air_logup_extend). */
 uint32_t sm_air_logup_n_aux(const sm_air_table *t);
 
 /* ---- Builder ---------------------------------------------------------------------------

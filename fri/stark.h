@@ -23,7 +23,7 @@
 #include "starkml.h"
 
 #define SM_STARK_MAGIC "SMKP"           /* first 4 bytes of every proof */
-#define SM_STARK_PROTOCOL_VERSION 2u /* 2: Merkle caps (docs/stark-protocol.md) */
+#define SM_STARK_PROTOCOL_VERSION 3u /* 2: Merkle caps; 3: folded LogUp interactions (docs/stark-protocol.md) */
 #define SM_STARK_MAX_TABLES 64u
 #define SM_STARK_MAX_PROOF_BYTES (64u << 20) /* hard cap on a proof's size */
 #define SM_STARK_SALT_LEN 32u                /* Merkle leaf salt in zero-knowledge mode */

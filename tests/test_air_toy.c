@@ -349,6 +349,95 @@ static void logup_aux_tamper(void **state) {
   sm_air_toy_free(&bus);
 }
 
+/*
+ * Folded interactions (constant tuple, multiplicity a current-row column or its negation):
+ * no helper column, their m / (alpha - phi) in the running sum (sm_air_logup_extend). A
+ * table with one ordinary interaction, two folded ones and one that reads the next row
+ * (not foldable) gets 2 helpers + the sum; the claimed sum equals the sum of every
+ * contribution computed here directly; changing a folded multiplicity, the running sum or
+ * the claimed sum breaks the constraints. Nine foldable interactions: eight are folded.
+ */
+static void logup_folded_interactions(void **state) {
+  (void)state;
+  uint64_t s = sm_test_seed() ^ 0x666f6c64ULL;
+  const unsigned log_n = 3;
+  const size_t n = (size_t)1 << log_n;
+  sm_air_builder b;
+  sm_air_builder_init(&b, "folded", log_n, 0, 5, 0);
+  uint32_t c[5];
+  for (uint32_t k = 0; k < 5; k++) c[k] = sm_ab_col(&b, SM_COL_MAIN, k, 0);
+  uint32_t k7 = sm_ab_const(&b, 7), k9 = sm_ab_const(&b, 9), k11 = sm_ab_const(&b, 11);
+  sm_ab_interaction(&b, 5, c[0], (uint32_t[]){c[1]}, 1);               /* helper */
+  sm_ab_interaction(&b, 6, c[2], (uint32_t[]){k7, k9}, 2);             /* folded */
+  sm_ab_interaction(&b, 6, sm_ab_neg(&b, c[3]), (uint32_t[]){k11}, 1); /* folded */
+  sm_ab_interaction(&b, 8, sm_ab_col(&b, SM_COL_MAIN, 4, 1), (uint32_t[]){k7}, 1); /* helper */
+  sm_ab_constraint(&b, sm_ab_sub(&b, c[1], c[1]), SM_SEL_EVERY);
+  sm_air_toy_table tt;
+  memset(&tt, 0, sizeof tt);
+  assert_int_equal(sm_ab_finish(&b, &tt.table, NULL, 0), STARKML_OK);
+  assert_int_equal(sm_air_logup_n_aux(&tt.table), 3);
+  tt.main = calloc(5 * n, sizeof *tt.main);
+  assert_non_null(tt.main);
+  for (size_t i = 0; i < 5 * n; i++) tt.main[i] = gl_from_u64(sm_test_next(&s) % 1000);
+
+  extended e;
+  gl3_t alpha = rand_gl3(&s), beta = rand_gl3(&s);
+  extend(&e, &tt, alpha, beta);
+  assert_int_equal(e.n_aux, 3);
+  assert_int_equal(sm_air_validate(&e.ext, 3, NULL, 0), STARKML_OK);
+  assert_int_equal(constraints_hold(&tt, &e), 1);
+  /* The claimed sum, contribution by contribution. */
+  gl3_t want = gl3_from_base(0), b2 = gl3_mul(beta, beta);
+  for (size_t r = 0; r < n; r++) {
+    const gl_t *m = tt.main;
+    gl3_t d0 = gl3_sub(alpha, gl3_add(gl3_from_base(5), gl3_mul_base(beta, m[n + r])));
+    gl3_t d1 = gl3_sub(alpha, gl3_add(gl3_from_base(6), gl3_add(gl3_mul_base(beta, 7), gl3_mul_base(b2, 9))));
+    gl3_t d2 = gl3_sub(alpha, gl3_add(gl3_from_base(6), gl3_mul_base(beta, 11)));
+    gl3_t d3 = gl3_sub(alpha, gl3_add(gl3_from_base(8), gl3_mul_base(beta, 7)));
+    want = gl3_add(want, gl3_mul_base(sm_gl3_inv(d0), m[r]));
+    want = gl3_add(want, gl3_mul_base(sm_gl3_inv(d1), m[2 * n + r]));
+    want = gl3_sub(want, gl3_mul_base(sm_gl3_inv(d2), m[3 * n + r]));
+    want = gl3_add(want, gl3_mul_base(sm_gl3_inv(d3), m[4 * n + (r + 1) % n]));
+  }
+  assert_true(gl3_eq(e.chal[2], want));
+  /* A folded multiplicity is constrained through the running sum. */
+  for (int which = 0; which < 4; which++) {
+    const size_t r = sm_test_next(&s) % n;
+    gl_t saved = 0;
+    gl3_t one = gl3_from_base(1);
+    switch (which) {
+      case 0: saved = tt.main[2 * n + r], tt.main[2 * n + r] = gl_add(saved, 1); break;
+      case 1: saved = tt.main[3 * n + r], tt.main[3 * n + r] = gl_add(saved, 1); break;
+      case 2: e.aux[2 * n + r] = gl3_add(e.aux[2 * n + r], one); break;
+      default: e.chal[2] = gl3_add(e.chal[2], one); break;
+    }
+    assert_int_equal(constraints_hold(&tt, &e), 0);
+    if (which == 0) tt.main[2 * n + r] = saved;
+    if (which == 1) tt.main[3 * n + r] = saved;
+    if (which == 2) e.aux[2 * n + r] = gl3_sub(e.aux[2 * n + r], one);
+    if (which == 3) e.chal[2] = gl3_sub(e.chal[2], one);
+    assert_int_equal(constraints_hold(&tt, &e), 1);
+  }
+  extended_free(&e);
+  sm_air_table_free(&tt.table);
+
+  /* Nine foldable interactions: the first eight are folded, the ninth gets a helper. */
+  sm_air_builder_init(&b, "folded9", log_n, 0, 5, 0);
+  for (uint32_t k = 0; k < 9; k++) {
+    uint32_t v = sm_ab_const(&b, 100 + k);
+    sm_ab_interaction(&b, 9, sm_ab_col(&b, SM_COL_MAIN, k % 5, 0), &v, 1);
+  }
+  assert_int_equal(sm_ab_finish(&b, &tt.table, NULL, 0), STARKML_OK);
+  assert_int_equal(sm_air_logup_n_aux(&tt.table), 2);
+  extend(&e, &tt, rand_gl3(&s), rand_gl3(&s));
+  assert_int_equal(constraints_hold(&tt, &e), 1);
+  e.aux[n + 1] = gl3_add(e.aux[n + 1], gl3_from_base(1));
+  assert_int_equal(constraints_hold(&tt, &e), 0);
+  extended_free(&e);
+  sm_air_table_free(&tt.table);
+  free(tt.main);
+}
+
 /* A seed names one witness; different seeds give different ones. */
 static void toys_are_deterministic(void **state) {
   (void)state;
@@ -402,5 +491,5 @@ static void large_traces_slow(void **state) {
 SM_TEST_MAIN(cmocka_unit_test(fibonacci_honest), cmocka_unit_test(fibonacci_tamper),
              cmocka_unit_test(range_check_honest), cmocka_unit_test(range_check_tamper),
              cmocka_unit_test(bus_honest), cmocka_unit_test(bus_tamper),
-             cmocka_unit_test(logup_aux_tamper), cmocka_unit_test(toys_are_deterministic),
+             cmocka_unit_test(logup_aux_tamper), cmocka_unit_test(logup_folded_interactions), cmocka_unit_test(toys_are_deterministic),
              cmocka_unit_test(large_traces_slow))
