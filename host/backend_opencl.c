@@ -255,6 +255,16 @@ static starkml_status launch_1d(sm_backend *be, int k, size_t items) {
   return launch(be, k, 1, &global, &wg);
 }
 
+/* launch_1d, then reads the first `bytes` of dout into host out (blocking). */
+static starkml_status launch_read(sm_backend *be, int k, size_t items, cl_mem dout, size_t bytes,
+                                  void *out) {
+  starkml_status s = launch_1d(be, k, items);
+  if (s != STARKML_OK) return s;
+  ocl_impl *o = be->impl;
+  cl_int err = clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, bytes, out, 0, NULL, NULL);
+  return err == CL_SUCCESS ? STARKML_OK : cl_fail(be, err, "clEnqueueReadBuffer");
+}
+
 /* ---- NTT -------------------------------------------------------------------------------- */
 
 /* Makes the twiddle table of direction inv hold at least `need` entries (a power of two):
@@ -628,11 +638,7 @@ static starkml_status ocl_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, 
   ARG(K_FOLD, 3, a_la);
   ARG(K_FOLD, 4, dtab);
   ARG(K_FOLD, 5, dix);
-  s = launch_1d(be, K_FOLD, R);
-  if (s != STARKML_OK) return s;
-  CK(clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, 3 * R * sizeof(gl_t), out, 0, NULL, NULL),
-     "clEnqueueReadBuffer");
-  return STARKML_OK;
+  return launch_read(be, K_FOLD, R, dout, 3 * R * sizeof(gl_t), out);
 }
 
 /* ---- device-resident matrices ----------------------------------------------------------- */
@@ -735,7 +741,6 @@ static starkml_status ocl_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *
 /* The listed nodes of a device tree: gathered on the device, one read, then put in place. */
 static starkml_status ocl_read_nodes(sm_backend *be, sm_merkle_tree *tree, const size_t *idx,
                                      size_t n) {
-  ocl_impl *o = be->impl;
   if (tree->dev == NULL) {
     snprintf(be->last_error, sizeof be->last_error, "OpenCL: the tree is not on the device");
     return STARKML_ERR_ARG;
@@ -758,12 +763,7 @@ static starkml_status ocl_read_nodes(sm_backend *be, sm_merkle_tree *tree, const
   if (s == STARKML_OK) s = set_arg(be, K_NGATHER, 1, sizeof nodes, &nodes);
   if (s == STARKML_OK) s = set_arg(be, K_NGATHER, 2, sizeof didx, &didx);
   if (s == STARKML_OK) s = set_arg(be, K_NGATHER, 3, sizeof a_n, &a_n);
-  if (s == STARKML_OK) s = launch_1d(be, K_NGATHER, n);
-  if (s == STARKML_OK) {
-    cl_int err =
-        clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, n * sizeof *got, got, 0, NULL, NULL);
-    if (err != CL_SUCCESS) s = cl_fail(be, err, "clEnqueueReadBuffer");
-  }
+  if (s == STARKML_OK) s = launch_read(be, K_NGATHER, n, dout, n * sizeof *got, got);
   for (size_t k = 0; s == STARKML_OK && k < n; k++) tree->nodes[idx[k]] = got[k];
   free(didx_host);
   free(got);
@@ -942,7 +942,6 @@ static starkml_status ocl_quotient(sm_backend *be, gl3_t *q, const sm_be_quotien
 /* ---- DEEP ----------------------------------------------------------------------------------- */
 
 static starkml_status ocl_deep(sm_backend *be, gl3_t *out, const sm_be_deep_in *in) {
-  ocl_impl *o = be->impl;
   const size_t big = (size_t)1 << in->log_big, nbo = in->n_base_open, nq = in->n_quot;
   const size_t n_pre = in->pre != NULL ? in->pre->cols : 0, n_main = in->main->cols;
   const size_t n_aux3 = in->aux != NULL ? in->aux->cols : 0;
@@ -999,11 +998,7 @@ static starkml_status ocl_deep(sm_backend *be, gl3_t *out, const sm_be_deep_in *
   ARG(K_DEEP, 13, dk);
   ARG(K_DEEP, 14, dtab);
   ARG(K_DEEP, 15, a_lo);
-  s = launch_1d(be, K_DEEP, big);
-  if (s != STARKML_OK) return s;
-  CK(clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, 3 * big * sizeof(gl_t), out, 0, NULL, NULL),
-     "clEnqueueReadBuffer");
-  return STARKML_OK;
+  return launch_read(be, K_DEEP, big, dout, 3 * big * sizeof(gl_t), out);
 }
 
 /* ---- the object ------------------------------------------------------------------------- */
