@@ -260,11 +260,11 @@ static inline __m256i rol64x4(__m256i x, int r) {
 #define K_XOR(a, b) _mm256_xor_si256((a), (b))
 #define K_ANDN(a, b) _mm256_andnot_si256((a), (b))
 #define K_ROL(x, r) rol64x4((x), (r))
-#define VECTOR_LOAD(s, i) _mm256_loadu_si256((const __m256i *)&(s)[4 * (i)])
-#define VECTOR_STORE(s, i, v) _mm256_storeu_si256((__m256i *)&(s)[4 * (i)], (v))
+#define VECTOR_LOAD(s, i) (s)[i]
+#define VECTOR_STORE(s, i, v) ((s)[i] = (v))
 
-/* Keccak-f[1600] on four states; s[4 * i + j] is lane i of state j. */
-static void keccakf1600_x4(uint64_t s[100]) {
+/* Keccak-f[1600] on four states; lane i of state j is 64-bit element j of s[i]. */
+static inline void keccakf1600_x4(__m256i s[25]) {
   KECCAK_LANES(__m256i, a);
   KECCAK_LANES(__m256i, e);
   __m256i c0, c1, c2, c3, c4, d0, d1, d2, d3, d4, b0, b1, b2, b3, b4;
@@ -280,34 +280,52 @@ static void keccakf1600_x4(uint64_t s[100]) {
 #undef K_ANDN
 #undef K_ROL
 
-/* XORs one block of each stream into the interleaved state. */
-static inline void absorb_block_x4(uint64_t s[100], const uint8_t *const p[4], size_t off) {
-  for (int i = 0; i < SM_SHA3_256_RATE / 8; i++)
-    for (int j = 0; j < 4; j++) s[4 * i + j] ^= load64_le(p[j] + off + 8 * (size_t)i);
+/* The lane at byte offset off of each stream, as one vector (element j: stream j). */
+static inline __m256i lane_x4(const uint8_t *const p[4], size_t off) {
+  return _mm256_set_epi64x((long long)load64_le(p[3] + off), (long long)load64_le(p[2] + off),
+                           (long long)load64_le(p[1] + off), (long long)load64_le(p[0] + off));
 }
 
+/*
+ * The state lives in vector variables from start to end: absorbing builds each lane from
+ * four 64-bit loads and the padded tail is formed in registers. (Building the last block
+ * in stack buffers and the state in a uint64_t array cost more than the permutation for
+ * one-block inputs: the zeroing and copying ran as `rep stos` / `rep movs`, and vector
+ * loads of lanes written by scalar stores stall store forwarding.)
+ */
 void sm_sha3_256_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len) {
-  uint64_t s[100] = {0};
+  /* Zeroed lane by lane: a loop here compiles to `rep stos`, slow to start. */
+  const __m256i z = _mm256_setzero_si256();
+  __m256i s[25] = {z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z};
   size_t off = 0;
   for (; len - off >= SM_SHA3_256_RATE; off += SM_SHA3_256_RATE) {
-    absorb_block_x4(s, in, off);
+    for (int i = 0; i < SM_SHA3_256_RATE / 8; i++)
+      s[i] = _mm256_xor_si256(s[i], lane_x4(in, off + 8 * (size_t)i));
     keccakf1600_x4(s);
   }
-  /* The padded last blocks are built in a buffer, so that no input byte past len is read. */
-  uint8_t last[4][SM_SHA3_256_RATE];
-  const uint8_t *lastp[4];
-  size_t rem = len - off;
+  /* The last block: whole lanes, then the lane holding the tail bytes and the 0x06 of
+   * the padding (as in sm_sha3_256_final), then the final 0x80. No byte past len is read. */
+  size_t rem = len - off, i = 0;
+  for (; 8 * (i + 1) <= rem; i++) s[i] = _mm256_xor_si256(s[i], lane_x4(in, off + 8 * i));
+  size_t tail = rem - 8 * i;
+  uint64_t t[4];
   for (int j = 0; j < 4; j++) {
-    memset(last[j], 0, sizeof last[j]);
-    if (rem > 0) memcpy(last[j], in[j] + off, rem);
-    last[j][rem] = 0x06; /* as in sm_sha3_256_final */
-    last[j][SM_SHA3_256_RATE - 1] |= 0x80;
-    lastp[j] = last[j];
+    uint64_t v = 0;
+    for (size_t b = 0; b < tail; b++) v |= (uint64_t)in[j][off + 8 * i + b] << (8 * b);
+    t[j] = v | ((uint64_t)0x06 << (8 * tail));
   }
-  absorb_block_x4(s, lastp, 0);
+  s[i] = _mm256_xor_si256(s[i], _mm256_set_epi64x((long long)t[3], (long long)t[2],
+                                                  (long long)t[1], (long long)t[0]));
+  s[SM_SHA3_256_RATE / 8 - 1] =
+      _mm256_xor_si256(s[SM_SHA3_256_RATE / 8 - 1], _mm256_set1_epi64x((long long)(1ull << 63)));
   keccakf1600_x4(s);
-  for (int j = 0; j < 4; j++)
-    for (int i = 0; i < SM_SHA3_256_LEN / 8; i++) store64_le(out[j] + 8 * i, s[4 * i + j]);
+  /* Digest j is element j of lanes 0..3: a 4 x 4 transpose of 64-bit elements. */
+  __m256i lo01 = _mm256_unpacklo_epi64(s[0], s[1]), hi01 = _mm256_unpackhi_epi64(s[0], s[1]);
+  __m256i lo23 = _mm256_unpacklo_epi64(s[2], s[3]), hi23 = _mm256_unpackhi_epi64(s[2], s[3]);
+  _mm256_storeu_si256((__m256i *)out[0], _mm256_permute2x128_si256(lo01, lo23, 0x20));
+  _mm256_storeu_si256((__m256i *)out[1], _mm256_permute2x128_si256(hi01, hi23, 0x20));
+  _mm256_storeu_si256((__m256i *)out[2], _mm256_permute2x128_si256(lo01, lo23, 0x31));
+  _mm256_storeu_si256((__m256i *)out[3], _mm256_permute2x128_si256(hi01, hi23, 0x31));
 }
 
 #else /* no AVX2: four single-stream hashes give the same digests */
