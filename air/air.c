@@ -750,17 +750,52 @@ size_t sm_air_block_scratch_len(const sm_air_table *t, size_t block) {
   if (t == NULL || block == 0 || t->n_nodes > SM_AIR_MAX_NODES) return 0;
   /* n_nodes <= 2^22, so the product overflows only for absurd blocks. */
   if (block > (SIZE_MAX / 4) / (t->n_nodes + 1) / 3) return 0;
-  /* Node values (3 lanes of block points), then per node its extension flag (one gl_t)
+  /* Node values (at most 3 lanes of block points per node), then per node its slot word
      and its uniform flag (one byte, eval_nodes_block). */
   size_t len = t->n_nodes * 3 * block + t->n_nodes + (t->n_nodes + sizeof(gl_t) - 1) / sizeof(gl_t);
   return len > 0 ? len : 1;
 }
 
+/* Whether node i is extension-valued, given its operands' flags (ext[k] & 1). */
+static inline int node_is_ext(const sm_expr_node *e, const gl_t *ext) {
+  switch (e->op) {
+    case SM_EX_CHALLENGE:
+      return 1;
+    case SM_EX_COL:
+      return e->kind == SM_COL_AUX;
+    case SM_EX_NEG:
+      return (int)(ext[e->a] & 1);
+    default:
+      return is_binary(e->op) ? (int)((ext[e->a] | ext[e->b]) & 1) : 0;
+  }
+}
+
+size_t sm_air_block_lanes(const sm_air_table *t) {
+  if (t == NULL || t->n_nodes == 0 || t->n_nodes > SM_AIR_MAX_NODES) return 0;
+  gl_t *ext = malloc(t->n_nodes * sizeof *ext);
+  if (ext == NULL) return 3 * t->n_nodes; /* the bound */
+  size_t lanes = 0;
+  for (size_t i = 0; i < t->n_nodes; i++) {
+    ext[i] = (gl_t)node_is_ext(&t->nodes[i], ext);
+    lanes += ext[i] ? 3 : 1;
+  }
+  free(ext);
+  return lanes;
+}
+
+/* Node i's lanes in the block scratch: its slot word (see eval_nodes_block) holds the
+   offset times 2 plus the extension flag. */
+static inline const gl_t *node_lanes(const gl_t *scratch, const gl_t *slot, size_t i) {
+  return scratch + (slot[i] >> 1);
+}
+
 /*
- * Scratch layout: node i owns lanes [3iB, 3iB + 3B): coordinate c of its value at point p
- * sits at 3iB + cB + p (structure of arrays, so every loop below is a plain stride-1 loop
- * the compiler can vectorise). A base-field node fills only coordinate 0. The word at
- * 3 n_nodes B + i is 1 when node i is extension-valued, 0 when it is base.
+ * Scratch layout: the node values come first, packed in node order: a base-field node
+ * takes B words (its value at point p in word p), an extension node 3B (coordinate c at
+ * cB + p), a node that is not needed none (structure of arrays, so every loop below is a
+ * plain stride-1 loop the compiler can vectorise; packing keeps a block's working set
+ * small, most nodes being base). The word at 3 n_nodes B + i (node i's slot) is twice the
+ * offset of its lanes plus 1 when it is extension-valued.
  *
  * Only nodes with need[i] != 0 are computed (all when need is NULL); the caller
  * guarantees that a needed node's operands are needed too.
@@ -772,6 +807,7 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
      such nodes is computed at point 0 only and copied to the others (the challenge
      expressions of LogUp, powers of beta, constant-tuple fingerprints). */
   uint8_t *uni = (uint8_t *)(ext + t->n_nodes);
+  size_t top = 0; /* first free word */
   for (size_t i = 0; i < t->n_nodes; i++) {
     if (need != NULL && !need[i]) {
       ext[i] = 0;
@@ -779,8 +815,10 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
       continue;
     }
     const sm_expr_node *e = &t->nodes[i];
-    gl_t *r0 = scratch + i * 3 * B, *r1 = r0 + B, *r2 = r1 + B;
-    gl_t is_ext = 0;
+    const gl_t is_ext = (gl_t)node_is_ext(e, ext);
+    gl_t *r0 = scratch + top, *r1 = r0 + B, *r2 = r1 + B;
+    ext[i] = (gl_t)top << 1 | is_ext;
+    top += is_ext ? 3 * B : B;
     uni[i] = e->op == SM_EX_COL ? 0
              : e->op == SM_EX_NEG ? uni[e->a]
              : is_binary(e->op)   ? (uint8_t)(uni[e->a] & uni[e->b])
@@ -803,7 +841,6 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
           r1[p] = v.v[1];
           r2[p] = v.v[2];
         }
-        is_ext = 1;
         break;
       }
       case SM_EX_COL:
@@ -815,7 +852,6 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
             r1[p] = src[p * s].v[1];
             r2[p] = src[p * s].v[2];
           }
-          is_ext = 1;
         } else {
           size_t c = e->a + (e->kind == SM_COL_MAIN ? t->n_pre : 0);
           const gl_t *src = e->next ? in->base_next[c] : in->base_cur[c];
@@ -824,8 +860,7 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
         }
         break;
       case SM_EX_NEG: {
-        const gl_t *x0 = scratch + (size_t)e->a * 3 * B;
-        is_ext = ext[e->a];
+        const gl_t *x0 = node_lanes(scratch, ext, e->a);
         size_t lanes = is_ext ? 3 : 1;
         for (size_t c = 0; c < lanes; c++) {
           for (size_t p = 0; p < L; p++) r0[c * B + p] = gl_neg(x0[c * B + p]);
@@ -834,10 +869,9 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
       }
       default: {
         /* Binary: x op y with x, y each base (one lane) or extension (three lanes). */
-        const gl_t *x0 = scratch + (size_t)e->a * 3 * B, *x1 = x0 + B, *x2 = x1 + B;
-        const gl_t *y0 = scratch + (size_t)e->b * 3 * B, *y1 = y0 + B, *y2 = y1 + B;
-        int xe = ext[e->a] != 0, ye = ext[e->b] != 0;
-        is_ext = (gl_t)(xe | ye);
+        const gl_t *x0 = node_lanes(scratch, ext, e->a), *x1 = x0 + B, *x2 = x1 + B;
+        const gl_t *y0 = node_lanes(scratch, ext, e->b), *y1 = y0 + B, *y2 = y1 + B;
+        int xe = (int)(ext[e->a] & 1), ye = (int)(ext[e->b] & 1);
         if (e->op == SM_EX_ADD || e->op == SM_EX_SUB) {
           int sub = e->op == SM_EX_SUB;
           for (size_t p = 0; p < L; p++) r0[p] = sub ? gl_sub(x0[p], y0[p]) : gl_add(x0[p], y0[p]);
@@ -892,14 +926,14 @@ static void eval_nodes_block(const sm_air_table *t, const uint8_t *need, const s
       for (size_t c = 0; c < (is_ext ? 3u : 1u); c++)
         for (size_t p = 1; p < B; p++) r0[c * B + p] = r0[c * B];
     }
-    ext[i] = is_ext;
   }
 }
 
 /* Reads node i's value at point p from the block scratch. */
 static gl3_t node_value(const sm_air_table *t, const gl_t *scratch, size_t B, size_t i, size_t p) {
-  const gl_t *r = scratch + i * 3 * B;
-  if (scratch[t->n_nodes * 3 * B + i] == 0) return gl3_from_base(r[p]);
+  const gl_t *slot = scratch + t->n_nodes * 3 * B;
+  const gl_t *r = node_lanes(scratch, slot, i);
+  if ((slot[i] & 1) == 0) return gl3_from_base(r[p]);
   gl3_t v = {{r[p], r[B + p], r[2 * B + p]}};
   return v;
 }
@@ -1207,11 +1241,12 @@ starkml_status sm_air_logup_aux_trace(const sm_air_table *t, gl3_t *aux, gl3_t *
     eval_nodes_block(t, need, &in, len, scratch);
     for (size_t k = 0; k < K; k++) {
       const sm_interaction *it = &t->interactions[k];
-      const gl_t *m = scratch + (size_t)it->mult * 3 * len;
+      const gl_t *slot = scratch + t->n_nodes * 3 * len;
+      const gl_t *m = node_lanes(scratch, slot, it->mult);
       for (size_t p = 0; p < len; p++) {
         gl3_t phi = gl3_from_base(it->bus);
         for (uint32_t v = 0; v < it->n_values; v++) {
-          phi = gl3_add(phi, gl3_mul_base(pw[v + 1], scratch[(size_t)it->values[v] * 3 * len + p]));
+          phi = gl3_add(phi, gl3_mul_base(pw[v + 1], node_lanes(scratch, slot, it->values[v])[p]));
         }
         if (col[k] != UINT32_MAX) aux[col[k] * n + r0 + p] = gl3_sub(alpha, phi);
         else if (r0 + p == 0) fold_inv[k] = gl3_sub(alpha, phi);

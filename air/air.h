@@ -310,6 +310,12 @@ typedef struct {
  * Returns 0 if the size would overflow. */
 size_t sm_air_block_scratch_len(const sm_air_table *t, size_t block);
 
+/* The words per point the block evaluator's node values take for t (one per base-field
+ * node, three per extension node): with `block` points, a block's working set is about
+ * 8 * block times this many bytes. Returns 0 for an empty or oversized table; callers use
+ * it to choose block sizes that stay in cache. */
+size_t sm_air_block_lanes(const sm_air_table *t);
+
 /*
  * Evaluates every constraint at `block` points at once, node by node (columnar, so each
  * node's loop runs over the points with the operation fixed). A node whose operands are

@@ -15,6 +15,11 @@
 #include "fri/stark_internal.h"
 
 #define BLK 256 /* points per block in the quotient and DEEP loops */
+/* The quotient's blocks keep their node values within this many bytes (about a core's L2
+   cache), but hold at least QUOT_MIN_BLK points (the per-node work must outweigh the
+   evaluator's dispatch). Both are powers of two. */
+#define QUOT_BLOCK_BYTES ((size_t)512 * 1024)
+#define QUOT_MIN_BLK ((size_t)8)
 
 _Static_assert(SM_AIR_N_CHALLENGES == 3, "sm_be_quotient_in carries three challenges");
 
@@ -119,7 +124,12 @@ static starkml_status quotient_values(gl3_t *q, const sm_be_quotient_in *in, int
   if ((t->n_pre > 0 && (in->pre == NULL || in->pre->host == NULL)) || in->main == NULL ||
       in->main->host == NULL || (na > 0 && (in->aux == NULL || in->aux->host == NULL)))
     return STARKML_ERR_INTERNAL; /* a matrix only on a device without a quotient op */
-  const size_t blk = M < BLK ? M : BLK;
+  /* Blocks of BLK points, fewer when the table's node values would not fit in about a
+     core's L2 cache (sm_air_block_lanes): a block whose working set spills evaluates at
+     memory speed (the sponge table of cnn_digits, 2820 nodes, took 3.5x longer at 256). */
+  size_t blk = M < BLK ? M : BLK;
+  const size_t lanes = sm_air_block_lanes(t);
+  while (blk > QUOT_MIN_BLK && lanes * blk * sizeof(gl_t) > QUOT_BLOCK_BYTES) blk /= 2;
   const size_t scratch_len = sm_air_block_scratch_len(t, blk);
   /* Per-thread work areas, allocated once. */
   /* next-row base values, aux current and next (gl3), constraint values (gl3), the

@@ -678,6 +678,33 @@ static void degrees(void **state) {
 
 /* ---- Evaluators --------------------------------------------------------------------------- */
 
+/* The block evaluator's words per point: one per base-field node, three per extension node
+ * (a challenge, an aux column, and what any operation with one of them makes). */
+static void block_lanes(void **state) {
+  (void)state;
+  sm_air_builder b;
+  sm_air_builder_init(&b, "lanes", 3, 0, 2, 0);
+  b.n_aux = 1;
+  uint32_t c = sm_ab_col(&b, SM_COL_MAIN, 0, 0);   /* base */
+  uint32_t k = sm_ab_const(&b, 5);                  /* base */
+  uint32_t ch = sm_ab_chal(&b, 0);                  /* ext */
+  uint32_t m1 = sm_ab_mul(&b, c, k);                /* base */
+  uint32_t m2 = sm_ab_mul(&b, m1, ch);              /* ext */
+  uint32_t ng = sm_ab_neg(&b, m2);                  /* ext */
+  uint32_t ax = sm_ab_col(&b, SM_COL_AUX, 0, 1);    /* ext */
+  uint32_t nb = sm_ab_neg(&b, m1);                  /* base */
+  sm_ab_constraint(&b, sm_ab_add(&b, ng, ax), SM_SEL_EVERY); /* ext */
+  sm_ab_constraint(&b, sm_ab_sub(&b, nb, c), SM_SEL_FIRST);  /* base */
+  sm_air_table t;
+  char why[96];
+  assert_int_equal(sm_ab_finish(&b, &t, why, sizeof why), STARKML_OK);
+  assert_int_equal(t.n_nodes, 10);
+  assert_int_equal(sm_air_block_lanes(&t), 5 * 1 + 5 * 3);
+  assert_int_equal(sm_air_block_lanes(NULL), 0);
+  sm_air_table_free(&t);
+}
+
+
 /*
  * A random valid table. Leaves first, then random operations over earlier nodes; the
  * interactions use only nodes that read neither aux columns nor challenges.
@@ -943,6 +970,7 @@ SM_TEST_MAIN(cmocka_unit_test(validate_rejects_malformed),
              cmocka_unit_test(encode_decode_roundtrip), cmocka_unit_test(hash_is_pinned),
              cmocka_unit_test(encoding_layout), cmocka_unit_test(decode_is_strict),
              cmocka_unit_test(decode_rejects_nul_in_name),
-             cmocka_unit_test(degrees), cmocka_unit_test(row_and_block_agree),
+             cmocka_unit_test(degrees), cmocka_unit_test(block_lanes),
+             cmocka_unit_test(row_and_block_agree),
              cmocka_unit_test(eval_row_rejects_bad_input), cmocka_unit_test(gl3_batch_inverse),
              cmocka_unit_test(logup_extend_shape))
