@@ -7,16 +7,18 @@
 #include "core/sha3.h"
 
 static const char prg_domain[] = "starkml/prg/v1";
+static const char prg_wide_domain[] = "starkml/prg/wide/v1"; /* the longer of the two */
 
-#define PRG_MSG_MAX (sizeof prg_domain - 1 + SM_PRG_SEED_LEN + 4 + SM_PRG_MAX_LABEL + 8)
+_Static_assert(SM_PRG_WIDE_LEN == SM_SHAKE256_BLOCK, "a wide block is one SHAKE256 squeeze");
 
-/* Writes the message of block i; returns its length. */
-static size_t prg_message(uint8_t msg[PRG_MSG_MAX], const uint8_t seed[SM_PRG_SEED_LEN],
-                          const char *label, uint64_t i) {
-  size_t ll = strlen(label), n = 0;
+#define PRG_MSG_MAX (sizeof prg_wide_domain - 1 + SM_PRG_SEED_LEN + 4 + SM_PRG_MAX_LABEL + 8)
+
+/* Writes the message of block i under a domain string; returns its length. */
+static size_t prg_message(uint8_t msg[PRG_MSG_MAX], const char *domain,
+                          const uint8_t seed[SM_PRG_SEED_LEN], const char *label, uint64_t i) {
+  size_t ll = strlen(label), n = strlen(domain);
   if (ll > SM_PRG_MAX_LABEL) ll = SM_PRG_MAX_LABEL;
-  memcpy(msg, prg_domain, sizeof prg_domain - 1);
-  n += sizeof prg_domain - 1;
+  memcpy(msg, domain, n);
   memcpy(msg + n, seed, SM_PRG_SEED_LEN);
   n += SM_PRG_SEED_LEN;
   sm_le32_put(msg + n, (uint32_t)ll);
@@ -30,18 +32,45 @@ static size_t prg_message(uint8_t msg[PRG_MSG_MAX], const uint8_t seed[SM_PRG_SE
 void sm_prg_at(uint8_t out[32], const uint8_t seed[SM_PRG_SEED_LEN], const char *label,
                uint64_t i) {
   uint8_t msg[PRG_MSG_MAX];
-  size_t n = prg_message(msg, seed, label, i);
+  size_t n = prg_message(msg, prg_domain, seed, label, i);
   sm_sha3_256(out, msg, n);
+}
+
+/* The messages of blocks i .. i + 3 under a domain, for a 4-way hash; returns their length. */
+static size_t prg_messages_x4(uint8_t msg[4][PRG_MSG_MAX], const uint8_t *ins[4],
+                              const char *domain, const uint8_t seed[SM_PRG_SEED_LEN],
+                              const char *label, uint64_t i) {
+  size_t n = 0;
+  for (int k = 0; k < 4; k++) {
+    n = prg_message(msg[k], domain, seed, label, i + (uint64_t)k);
+    ins[k] = msg[k];
+  }
+  return n;
 }
 
 void sm_prg_at_x4(uint8_t out[4][32], const uint8_t seed[SM_PRG_SEED_LEN], const char *label,
                   uint64_t i) {
   uint8_t msg[4][PRG_MSG_MAX];
-  size_t n = 0;
-  for (int k = 0; k < 4; k++) n = prg_message(msg[k], seed, label, i + (uint64_t)k);
+  const uint8_t *ins[4];
+  size_t n = prg_messages_x4(msg, ins, prg_domain, seed, label, i);
   uint8_t *const outs[4] = {out[0], out[1], out[2], out[3]};
-  const uint8_t *const ins[4] = {msg[0], msg[1], msg[2], msg[3]};
   sm_sha3_256_x4(outs, ins, n);
+}
+
+void sm_prg_wide_at(uint8_t out[SM_PRG_WIDE_LEN], const uint8_t seed[SM_PRG_SEED_LEN],
+                    const char *label, uint64_t i) {
+  uint8_t msg[PRG_MSG_MAX];
+  size_t n = prg_message(msg, prg_wide_domain, seed, label, i);
+  sm_shake256_block(out, msg, n);
+}
+
+void sm_prg_wide_at_x4(uint8_t out[4][SM_PRG_WIDE_LEN], const uint8_t seed[SM_PRG_SEED_LEN],
+                       const char *label, uint64_t i) {
+  uint8_t msg[4][PRG_MSG_MAX];
+  const uint8_t *ins[4];
+  size_t n = prg_messages_x4(msg, ins, prg_wide_domain, seed, label, i);
+  uint8_t *const outs[4] = {out[0], out[1], out[2], out[3]};
+  sm_shake256_block_x4(outs, ins, n);
 }
 
 void sm_prg_init(sm_prg *g, const uint8_t seed[SM_PRG_SEED_LEN], const char *label) {

@@ -4,6 +4,10 @@
  *   block_i = SHA3-256( "starkml/prg/v1" || seed (32 bytes) || LE32(|label|) || label || LE64(i) ).
  * Streams with different labels are independent, and any position of a stream can be
  * computed directly (sm_prg_at), so parallel fills are identical for any thread count.
+ * Bulk randomness (Merkle leaf salts) uses wide blocks of 136 bytes instead, one SHAKE256
+ * squeeze each (about four times fewer permutations per byte), in a domain of their own:
+ *   wide_i = SHAKE256("starkml/prg/wide/v1" || seed || LE32(|label|) || label || LE64(i))
+ *            [0 .. 136).
  *
  * The seed is SECRET in real proofs (it is drawn from the operating system); a fixed seed
  * is for deterministic vectors and cross-backend tests only. Field elements are drawn by
@@ -41,6 +45,13 @@ void sm_prg_at(uint8_t out[32], const uint8_t seed[SM_PRG_SEED_LEN], const char 
 /* Blocks i .. i + 3 of the stream at once (4-way Keccak; same bytes as sm_prg_at). */
 void sm_prg_at_x4(uint8_t out[4][32], const uint8_t seed[SM_PRG_SEED_LEN], const char *label,
                   uint64_t i);
+/* Wide block i of the stream `label` (the formula above), without state. */
+#define SM_PRG_WIDE_LEN 136
+void sm_prg_wide_at(uint8_t out[SM_PRG_WIDE_LEN], const uint8_t seed[SM_PRG_SEED_LEN],
+                    const char *label, uint64_t i);
+/* Wide blocks i .. i + 3 at once (4-way Keccak; same bytes as sm_prg_wide_at). */
+void sm_prg_wide_at_x4(uint8_t out[4][SM_PRG_WIDE_LEN], const uint8_t seed[SM_PRG_SEED_LEN],
+                       const char *label, uint64_t i);
 /*
  * Fills the seed from the operating system's random source (getrandom / /dev/urandom).
  * Returns: STARKML_OK, or STARKML_ERR_IO when no random source is available.

@@ -225,10 +225,20 @@ void sm_sha3_256_update(sm_sha3_ctx *c, const void *data, size_t len) {
   c->pos = len;
 }
 
-void sm_sha3_256_final(sm_sha3_ctx *c, uint8_t out[SM_SHA3_256_LEN]) {
-  xor_byte(c->s, c->pos, 0x06); /* SHA-3 domain bits 01, then the first bit of pad10*1 */
+/* The first byte of the padding: the domain bits (SHA-3: 01; SHAKE: 1111), then the first
+   bit of pad10*1. */
+#define PAD_SHA3 0x06
+#define PAD_SHAKE 0x1f
+
+/* Pads the absorbed message (pad10*1 after the domain bits) and permutes. */
+static void pad_and_permute(sm_sha3_ctx *c, uint8_t pad) {
+  xor_byte(c->s, c->pos, pad);
   xor_byte(c->s, SM_SHA3_256_RATE - 1, 0x80);
   sm_keccakf1600(c->s);
+}
+
+void sm_sha3_256_final(sm_sha3_ctx *c, uint8_t out[SM_SHA3_256_LEN]) {
+  pad_and_permute(c, PAD_SHA3);
   for (int i = 0; i < SM_SHA3_256_LEN / 8; i++) store64_le(out + 8 * i, c->s[i]);
 }
 
@@ -237,6 +247,14 @@ void sm_sha3_256(uint8_t out[SM_SHA3_256_LEN], const void *data, size_t len) {
   sm_sha3_256_init(&c);
   sm_sha3_256_update(&c, data, len);
   sm_sha3_256_final(&c, out);
+}
+
+void sm_shake256_block(uint8_t out[SM_SHAKE256_BLOCK], const void *data, size_t len) {
+  sm_sha3_ctx c; /* SHAKE256 has SHA3-256's rate and capacity */
+  sm_sha3_256_init(&c);
+  sm_sha3_256_update(&c, data, len);
+  pad_and_permute(&c, PAD_SHAKE);
+  for (int i = 0; i < SM_SHAKE256_BLOCK / 8; i++) store64_le(out + 8 * i, c.s[i]);
 }
 
 /* ---- Four streams: vector lane j holds stream j's lane. ---- */
@@ -287,24 +305,28 @@ static inline __m256i lane_x4(const uint8_t *const p[4], size_t off) {
 }
 
 /*
- * The state lives in vector variables from start to end: absorbing builds each lane from
- * four 64-bit loads and the padded tail is formed in registers. (Building the last block
- * in stack buffers and the state in a uint64_t array cost more than the permutation for
- * one-block inputs: the zeroing and copying ran as `rep stos` / `rep movs`, and vector
- * loads of lanes written by scalar stores stall store forwarding.)
+ * Absorbs four messages of len bytes, pads them with `pad` (PAD_SHA3 or PAD_SHAKE) and
+ * permutes: s then holds the first output block of each. The state lives in vector
+ * variables from start to end: absorbing builds each lane from four 64-bit loads and the
+ * padded tail is formed in registers. (Building the last block in stack buffers and the
+ * state in a uint64_t array cost more than the permutation for one-block inputs: the
+ * zeroing and copying ran as `rep stos` / `rep movs`, and vector loads of lanes written by
+ * scalar stores stall store forwarding.)
  */
-void sm_sha3_256_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len) {
+static inline void sponge_x4(__m256i s[25], const uint8_t *const in[4], size_t len, uint8_t pad) {
   /* Zeroed lane by lane: a loop here compiles to `rep stos`, slow to start. */
   const __m256i z = _mm256_setzero_si256();
-  __m256i s[25] = {z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z, z};
+  s[0] = s[1] = s[2] = s[3] = s[4] = s[5] = s[6] = s[7] = s[8] = s[9] = s[10] = s[11] = z;
+  s[12] = s[13] = s[14] = s[15] = s[16] = s[17] = s[18] = s[19] = s[20] = s[21] = s[22] = z;
+  s[23] = s[24] = z;
   size_t off = 0;
   for (; len - off >= SM_SHA3_256_RATE; off += SM_SHA3_256_RATE) {
     for (int i = 0; i < SM_SHA3_256_RATE / 8; i++)
       s[i] = _mm256_xor_si256(s[i], lane_x4(in, off + 8 * (size_t)i));
     keccakf1600_x4(s);
   }
-  /* The last block: whole lanes, then the lane holding the tail bytes and the 0x06 of
-   * the padding (as in sm_sha3_256_final), then the final 0x80. No byte past len is read. */
+  /* The last block: whole lanes, then the lane holding the tail bytes and the first byte
+   * of the padding, then the final 0x80. No byte past len is read. */
   size_t rem = len - off, i = 0;
   for (; 8 * (i + 1) <= rem; i++) s[i] = _mm256_xor_si256(s[i], lane_x4(in, off + 8 * i));
   size_t tail = rem - 8 * i;
@@ -312,26 +334,51 @@ void sm_sha3_256_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t le
   for (int j = 0; j < 4; j++) {
     uint64_t v = 0;
     for (size_t b = 0; b < tail; b++) v |= (uint64_t)in[j][off + 8 * i + b] << (8 * b);
-    t[j] = v | ((uint64_t)0x06 << (8 * tail));
+    t[j] = v | ((uint64_t)pad << (8 * tail));
   }
   s[i] = _mm256_xor_si256(s[i], _mm256_set_epi64x((long long)t[3], (long long)t[2],
                                                   (long long)t[1], (long long)t[0]));
   s[SM_SHA3_256_RATE / 8 - 1] =
       _mm256_xor_si256(s[SM_SHA3_256_RATE / 8 - 1], _mm256_set1_epi64x((long long)(1ull << 63)));
   keccakf1600_x4(s);
-  /* Digest j is element j of lanes 0..3: a 4 x 4 transpose of 64-bit elements. */
-  __m256i lo01 = _mm256_unpacklo_epi64(s[0], s[1]), hi01 = _mm256_unpackhi_epi64(s[0], s[1]);
-  __m256i lo23 = _mm256_unpacklo_epi64(s[2], s[3]), hi23 = _mm256_unpackhi_epi64(s[2], s[3]);
-  _mm256_storeu_si256((__m256i *)out[0], _mm256_permute2x128_si256(lo01, lo23, 0x20));
-  _mm256_storeu_si256((__m256i *)out[1], _mm256_permute2x128_si256(hi01, hi23, 0x20));
-  _mm256_storeu_si256((__m256i *)out[2], _mm256_permute2x128_si256(lo01, lo23, 0x31));
-  _mm256_storeu_si256((__m256i *)out[3], _mm256_permute2x128_si256(hi01, hi23, 0x31));
+}
+
+/* Writes lanes l .. l + 3 of the four states to out[j] + 8 l: a 4 x 4 transpose of 64-bit
+   elements. */
+static inline void store_lanes_x4(uint8_t *const out[4], const __m256i s[25], int l) {
+  __m256i lo01 = _mm256_unpacklo_epi64(s[l], s[l + 1]);
+  __m256i hi01 = _mm256_unpackhi_epi64(s[l], s[l + 1]);
+  __m256i lo23 = _mm256_unpacklo_epi64(s[l + 2], s[l + 3]);
+  __m256i hi23 = _mm256_unpackhi_epi64(s[l + 2], s[l + 3]);
+  _mm256_storeu_si256((__m256i *)(out[0] + 8 * l), _mm256_permute2x128_si256(lo01, lo23, 0x20));
+  _mm256_storeu_si256((__m256i *)(out[1] + 8 * l), _mm256_permute2x128_si256(hi01, hi23, 0x20));
+  _mm256_storeu_si256((__m256i *)(out[2] + 8 * l), _mm256_permute2x128_si256(lo01, lo23, 0x31));
+  _mm256_storeu_si256((__m256i *)(out[3] + 8 * l), _mm256_permute2x128_si256(hi01, hi23, 0x31));
+}
+
+void sm_sha3_256_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len) {
+  __m256i s[25];
+  sponge_x4(s, in, len, PAD_SHA3);
+  store_lanes_x4(out, s, 0); /* the digest is lanes 0 .. 3 */
+}
+
+void sm_shake256_block_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len) {
+  __m256i s[25];
+  sponge_x4(s, in, len, PAD_SHAKE);
+  for (int l = 0; l < 16; l += 4) store_lanes_x4(out, s, l);
+  uint64_t last[4]; /* lane 16 */
+  _mm256_storeu_si256((__m256i *)last, s[16]);
+  for (int j = 0; j < 4; j++) store64_le(out[j] + 128, last[j]);
 }
 
 #else /* no AVX2: four single-stream hashes give the same digests */
 
 void sm_sha3_256_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len) {
   for (int j = 0; j < 4; j++) sm_sha3_256(out[j], in[j], len);
+}
+
+void sm_shake256_block_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len) {
+  for (int j = 0; j < 4; j++) sm_shake256_block(out[j], in[j], len);
 }
 
 #endif

@@ -39,4 +39,15 @@ void sm_sha3_256(uint8_t out[SM_SHA3_256_LEN], const void *data, size_t len);
  */
 void sm_sha3_256_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len);
 
+/* SHAKE256 (FIPS 202) output bytes one permutation gives: the rate, 136. */
+#define SM_SHAKE256_BLOCK SM_SHA3_256_RATE
+
+/* The first SM_SHAKE256_BLOCK bytes of SHAKE256(data[0 .. len)): bulk pseudorandom bytes at
+   one permutation per 136 output bytes (SHA3-256 gives 32). */
+void sm_shake256_block(uint8_t out[SM_SHAKE256_BLOCK], const void *data, size_t len);
+
+/* Four sm_shake256_block calls on messages of one length at once (4-way Keccak, as
+   sm_sha3_256_x4). Outputs may not alias inputs. */
+void sm_shake256_block_x4(uint8_t *const out[4], const uint8_t *const in[4], size_t len);
+
 #endif

@@ -55,17 +55,32 @@ static void tprover_free(tprover *p, sm_backend *be) {
   memset(p, 0, sizeof *p);
 }
 
-/* Salts for the N rows of one tree: SHA3-based PRG blocks, one per row. */
+/* Leaf salts per wide PRG block (core/prg.h): rows 4b .. 4b + 3 take the first 128 of wide
+   block b's 136 bytes, in order. */
+#define SALTS_PER_BLOCK (SM_PRG_WIDE_LEN / SM_STARK_SALT_LEN)
+#define SALT_BLOCK_BYTES (SALTS_PER_BLOCK * SM_STARK_SALT_LEN)
+_Static_assert(SALTS_PER_BLOCK == 4, "four 32-byte salts per 136-byte block");
+
+/* Salts for the N rows of one tree, from the wide blocks of the stream `label`. */
 static uint8_t *make_salts(const uint8_t *seed, const char *label, size_t rows, int threads) {
-  uint8_t *s = sm_xcalloc(rows, SM_STARK_SALT_LEN);
+  /* Room for whole blocks: the last one may run past the rows. */
+  const size_t blocks = (rows + SALTS_PER_BLOCK - 1) / SALTS_PER_BLOCK;
+  uint8_t *s = sm_xcalloc(blocks, SALT_BLOCK_BYTES);
   if (s == NULL) return NULL;
-  /* Four rows per 4-way Keccak call (rows is a power of two >= 4 for every LDE). */
-  const size_t quads = rows / 4;
+  /* Four blocks (sixteen rows) per 4-way Keccak call, the rest one at a time. */
+  const size_t quads = blocks / 4;
 #pragma omp parallel for num_threads(threads) schedule(static)
-  for (size_t q = 0; q < quads; q++)
-    sm_prg_at_x4((uint8_t(*)[32])(s + 4 * q * SM_STARK_SALT_LEN), seed, label, 4 * (uint64_t)q);
-  for (size_t r = 4 * quads; r < rows; r++)
-    sm_prg_at(s + r * SM_STARK_SALT_LEN, seed, label, (uint64_t)r);
+  for (size_t q = 0; q < quads; q++) {
+    uint8_t w[4][SM_PRG_WIDE_LEN];
+    sm_prg_wide_at_x4(w, seed, label, 4 * (uint64_t)q);
+    for (size_t k = 0; k < 4; k++)
+      memcpy(s + (4 * q + k) * SALT_BLOCK_BYTES, w[k], SALT_BLOCK_BYTES);
+  }
+  for (size_t b = 4 * quads; b < blocks; b++) {
+    uint8_t w[SM_PRG_WIDE_LEN];
+    sm_prg_wide_at(w, seed, label, (uint64_t)b);
+    memcpy(s + b * SALT_BLOCK_BYTES, w, SALT_BLOCK_BYTES);
+  }
   return s;
 }
 

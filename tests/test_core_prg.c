@@ -1,7 +1,8 @@
 /*
  * The prover's PRG (core/prg.h): blocks equal an independent OpenSSL SHA3-256 of the
- * documented message; the 4-way path equals four single blocks; streams read bytes in
- * block order; field draws are canonical; labels separate streams.
+ * documented message, wide blocks OpenSSL's SHAKE256 of theirs; the 4-way paths equal four
+ * single blocks; streams read bytes in block order; field draws are canonical; labels
+ * separate streams.
  */
 #include <openssl/evp.h>
 #include <string.h>
@@ -9,19 +10,39 @@
 #include "core/prg.h"
 #include "tests/sm_test.h"
 
-static void reference_block(uint8_t out[32], const uint8_t seed[32], const char *label,
-                            uint64_t i) {
-  uint8_t msg[256];
-  size_t n = 0, ll = strlen(label);
+/* The documented message of block i under a domain string; returns its length. */
+static size_t reference_message(uint8_t msg[256], const char *domain, const uint8_t seed[32],
+                                const char *label, uint64_t i) {
+  size_t n = strlen(domain), ll = strlen(label);
   if (ll > SM_PRG_MAX_LABEL) ll = SM_PRG_MAX_LABEL;
-  memcpy(msg, "starkml/prg/v1", 14), n = 14;
+  memcpy(msg, domain, n);
   memcpy(msg + n, seed, 32), n += 32;
   for (int k = 0; k < 4; k++) msg[n++] = (uint8_t)(ll >> (8 * k));
   memcpy(msg + n, label, ll), n += ll;
   for (int k = 0; k < 8; k++) msg[n++] = (uint8_t)(i >> (8 * k));
+  return n;
+}
+
+static void reference_block(uint8_t out[32], const uint8_t seed[32], const char *label,
+                            uint64_t i) {
+  uint8_t msg[256];
+  size_t n = reference_message(msg, "starkml/prg/v1", seed, label, i);
   unsigned int len = 0;
   assert_int_equal(EVP_Digest(msg, n, out, &len, EVP_sha3_256(), NULL), 1);
   assert_int_equal(len, 32);
+}
+
+/* Wide block i: OpenSSL's SHAKE256 of the message in the wide domain, 136 bytes. */
+static void reference_wide_block(uint8_t out[SM_PRG_WIDE_LEN], const uint8_t seed[32],
+                                 const char *label, uint64_t i) {
+  uint8_t msg[256];
+  size_t n = reference_message(msg, "starkml/prg/wide/v1", seed, label, i);
+  EVP_MD_CTX *c = EVP_MD_CTX_new();
+  assert_non_null(c);
+  assert_int_equal(EVP_DigestInit_ex(c, EVP_shake256(), NULL), 1);
+  assert_int_equal(EVP_DigestUpdate(c, msg, n), 1);
+  assert_int_equal(EVP_DigestFinalXOF(c, out, SM_PRG_WIDE_LEN), 1);
+  EVP_MD_CTX_free(c);
 }
 
 static void blocks_match_openssl(void **state) {
@@ -51,6 +72,27 @@ static void x4_matches_single(void **state) {
       assert_memory_equal(four[k], one, 32);
     }
   }
+}
+
+/* Wide blocks against OpenSSL, single and 4-way, for labels of every kind. */
+static void wide_blocks_match_openssl(void **state) {
+  (void)state;
+  uint64_t rng = sm_test_seed() ^ 0x77;
+  const char *labels[] = {"", "salt/aux/2",
+                          "a label longer than the sixty-four byte limit of the generator......"};
+  for (size_t l = 0; l < 3; l++)
+    for (int t = 0; t < 20; t++) {
+      uint8_t seed[32], four[4][SM_PRG_WIDE_LEN], one[SM_PRG_WIDE_LEN], want[SM_PRG_WIDE_LEN];
+      for (int k = 0; k < 32; k++) seed[k] = (uint8_t)sm_test_next(&rng);
+      uint64_t i = t < 5 ? (uint64_t)t : sm_test_next(&rng) >> 2;
+      sm_prg_wide_at_x4(four, seed, labels[l], i);
+      for (int k = 0; k < 4; k++) {
+        reference_wide_block(want, seed, labels[l], i + (uint64_t)k);
+        sm_prg_wide_at(one, seed, labels[l], i + (uint64_t)k);
+        assert_memory_equal(one, want, SM_PRG_WIDE_LEN);
+        assert_memory_equal(four[k], want, SM_PRG_WIDE_LEN);
+      }
+    }
 }
 
 static void stream_reads_blocks_in_order(void **state) {
@@ -89,4 +131,5 @@ static void os_seed_is_random(void **state) {
 }
 
 SM_TEST_MAIN(cmocka_unit_test(blocks_match_openssl), cmocka_unit_test(x4_matches_single),
+             cmocka_unit_test(wide_blocks_match_openssl),
              cmocka_unit_test(stream_reads_blocks_in_order), cmocka_unit_test(os_seed_is_random))

@@ -197,7 +197,40 @@ static void keccakf_matches_openssl_shake(void **state) {
   }
 }
 
+/* sm_shake256_block and its 4-way form against OpenSSL's SHAKE256 (its first 136 output
+ * bytes), for every length across two block boundaries, at distinct alignments. */
+static void shake256_block_matches_openssl(void **state) {
+  (void)state;
+  enum { MAX = 300 };
+  uint64_t rng = sm_test_seed() ^ 0x5a4b;
+  uint8_t *buf = malloc(4 * (MAX + 8));
+  assert_non_null(buf);
+  fill_random(buf, 4 * (MAX + 8), &rng);
+  for (size_t len = 0; len <= MAX; len++) {
+    const uint8_t *in[4];
+    uint8_t want[4][SM_SHAKE256_BLOCK], one[SM_SHAKE256_BLOCK], got[4][SM_SHAKE256_BLOCK];
+    uint8_t *out[4] = {got[0], got[1], got[2], got[3]};
+    for (int j = 0; j < 4; j++) {
+      in[j] = buf + (size_t)j * (MAX + 8) + (len + 3 * (size_t)j) % 8;
+      EVP_MD_CTX *c = EVP_MD_CTX_new();
+      assert_non_null(c);
+      assert_int_equal(EVP_DigestInit_ex(c, EVP_shake256(), NULL), 1);
+      assert_int_equal(EVP_DigestUpdate(c, in[j], len), 1);
+      assert_int_equal(EVP_DigestFinalXOF(c, want[j], SM_SHAKE256_BLOCK), 1);
+      EVP_MD_CTX_free(c);
+      sm_shake256_block(one, in[j], len);
+      if (memcmp(one, want[j], SM_SHAKE256_BLOCK) != 0) fail_msg("length %zu differs", len);
+    }
+    sm_shake256_block_x4(out, in, len);
+    for (int j = 0; j < 4; j++)
+      if (memcmp(got[j], want[j], SM_SHAKE256_BLOCK) != 0)
+        fail_msg("x4: length %zu stream %d differs", len, j);
+  }
+  free(buf);
+}
+
 SM_TEST_MAIN(cmocka_unit_test(fips202_examples), cmocka_unit_test(lengths_match_openssl),
              cmocka_unit_test(incremental_random_splits),
              cmocka_unit_test(x4_matches_single_stream), cmocka_unit_test(keccakf_zero_state),
-             cmocka_unit_test(keccakf_matches_openssl_shake))
+             cmocka_unit_test(keccakf_matches_openssl_shake),
+             cmocka_unit_test(shake256_block_matches_openssl))
