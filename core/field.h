@@ -149,15 +149,38 @@ static inline gl3_t gl3_mul_base(gl3_t a, gl_t b) {
 }
 
 /* Schoolbook product; X^3 = 7 and X^4 = 7X fold the top terms down. */
+/* GL3_W * a mod p (a canonical): the 67-bit product reduced by folding its top word,
+   hi * 2^64 = hi * eps with hi <= 6. */
+static inline gl_t gl_mul_w(gl_t a) {
+  unsigned __int128 x = (unsigned __int128)a * GL3_W;
+  uint64_t lo = (uint64_t)x, t = (uint64_t)(x >> 64) * GL_EPSILON, r = lo + t;
+  r += (uint64_t)(-(uint64_t)(r < t)) & GL_EPSILON; /* after a wrap r < t <= 6 eps */
+  return r - ((uint64_t)(-(uint64_t)(r >= GL_P)) & GL_P);
+}
+
+/* x0 y0 + x1 y1 + x2 y2 mod p: the three 128-bit products summed exactly (the carries out
+   of 2^128 counted in c <= 2) and reduced once, with 2^128 = -2^32 (mod p). */
+static inline gl_t gl_dot3(gl_t x0, gl_t y0, gl_t x1, gl_t y1, gl_t x2, gl_t y2) {
+  unsigned __int128 p0 = (unsigned __int128)x0 * y0, p1 = (unsigned __int128)x1 * y1;
+  unsigned __int128 p2 = (unsigned __int128)x2 * y2;
+  unsigned __int128 s = p0 + p1;
+  uint64_t c = s < p0;
+  unsigned __int128 t = s + p2;
+  c += t < s;
+  return gl_sub(gl_reduce128((uint64_t)t, (uint64_t)(t >> 64)), c << 32);
+}
+
+/* Nine products and three reductions: with X^3 = W,
+   (ab)_0 = a0 b0 + a1 (W b2) + a2 (W b1), (ab)_1 = a0 b1 + a1 b0 + a2 (W b2),
+   (ab)_2 = a0 b2 + a1 b1 + a2 b0. */
 static inline gl3_t gl3_mul(gl3_t a, gl3_t b) {
   gl_t a0 = a.v[0], a1 = a.v[1], a2 = a.v[2];
   gl_t b0 = b.v[0], b1 = b.v[1], b2 = b.v[2];
-  gl_t x3 = gl_add(gl_mul(a1, b2), gl_mul(a2, b1));
-  gl_t x4 = gl_mul(a2, b2);
+  gl_t w1 = gl_mul_w(b1), w2 = gl_mul_w(b2);
   gl3_t r;
-  r.v[0] = gl_add(gl_mul(a0, b0), gl_mul(GL3_W, x3));
-  r.v[1] = gl_add(gl_add(gl_mul(a0, b1), gl_mul(a1, b0)), gl_mul(GL3_W, x4));
-  r.v[2] = gl_add(gl_add(gl_mul(a0, b2), gl_mul(a1, b1)), gl_mul(a2, b0));
+  r.v[0] = gl_dot3(a0, b0, a1, w2, a2, w1);
+  r.v[1] = gl_dot3(a0, b1, a1, b0, a2, w2);
+  r.v[2] = gl_dot3(a0, b2, a1, b1, a2, b0);
   return r;
 }
 

@@ -646,6 +646,16 @@ static void gl3_mul_vs_bn(void **state) {
       assert_int_equal(neg.v[k], ref_sub(0, a.v[k]));
     }
   }
+  /* The product's pieces: W x and three-term dot products (every carry count 0..2, on
+     the edge values, whose products come closest to 2^128). */
+  for (size_t i = 0; i < N_EDGES; i++) {
+    assert_int_equal(gl_mul_w(edges[i]), ref_mul(edges[i], GL3_W));
+    for (size_t j = 0; j < N_EDGES; j++) {
+      gl_t x = edges[i], y = edges[j], z = edges[(i + j) % N_EDGES];
+      gl_t want = ref_add(ref_add(ref_mul(x, y), ref_mul(y, z)), ref_mul(z, x));
+      assert_int_equal(gl_dot3(x, y, y, z, z, x), want);
+    }
+  }
 }
 
 static void gl3_ring_axioms(void **state) {
