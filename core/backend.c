@@ -166,16 +166,6 @@ void sm_be_mat_free(sm_backend *be, sm_be_mat *m) {
   memset(m, 0, sizeof *m);
 }
 
-int sm_be_has_fri_fold(const sm_backend *be) { return be != NULL && be->ops->fri_fold != NULL; }
-
-starkml_status sm_be_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,
-                              unsigned log_a, const gl3_t *bp, const gl_t *const *ix) {
-  if (!sm_be_has_fri_fold(be) || out == NULL || cur == NULL || R == 0 || log_a == 0 ||
-      bp == NULL || ix == NULL)
-    return STARKML_ERR_ARG;
-  return be->ops->fri_fold(be, out, cur, R, log_a, bp, ix);
-}
-
 const char *sm_be_name(const sm_backend *be) { return be != NULL ? be->ops->name : "cpu"; }
 
 const char *sm_be_last_error(const sm_backend *be) { return be != NULL ? be->last_error : ""; }

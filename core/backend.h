@@ -11,16 +11,21 @@
  * dispatch helpers below (sm_be_*) are what the prover calls; with be == NULL, or an entry
  * NULL, they run the CPU code on the caller's NTT plan and thread count. The quotient and
  * DEEP ops are dispatched by fri/stark_prove.c, which owns their CPU reference
- * (quotient_values, deep_values).
+ * (quotient_values, deep_values), and the FRI layer op by fri/fri.c, whose host commit
+ * phase is its reference.
  *
  * Contracts are those of the CPU functions named beside each entry (core/ntt.h,
  * core/merkle.h, fri/fri.c, fri/stark_prove.c), argument checks included: a backend sees
  * only arguments the dispatcher has already checked. Buffers are host memory, except the
- * LDE matrices (sm_be_mat), which a backend may keep on its device from the coset
- * evaluation that makes them to the last stage that reads them (Merkle commitment,
- * constraint quotient, DEEP, query openings), and the Merkle trees committed from them
- * (sm_merkle_tree.dev), whose nodes may stay there until the openings; only what the host
- * needs comes back (the root and cap at commitment, the opened rows and their paths).
+ * matrices (sm_be_mat), which a backend may keep on its device from the op that makes them
+ * to the last stage that reads them, and the Merkle trees committed from them
+ * (sm_merkle_tree.dev), whose nodes may stay there until the openings. The LDE matrices
+ * live from the coset evaluation through the Merkle commitment, the constraint quotient
+ * and DEEP to the query openings; the DEEP values (a 3-column matrix per table) feed FRI;
+ * FRI's layers are matrices too, made by fri_layer, committed, folded into the next layer
+ * and opened. Only what the host needs comes back: the roots and caps at commitment, the
+ * quotient values (the host interpolates them), FRI's final layer (3 x N_f values), the
+ * opened rows and their paths.
  *
  * A backend object is used by one proof at a time (its queue and scratch are shared by
  * the calls); a context carries at most one. Errors: a backend returns STARKML_ERR_NOMEM
@@ -43,7 +48,8 @@ typedef struct sm_backend sm_backend;
 struct sm_air_table; /* air/air.h (core/ does not include air/) */
 
 /*
- * A matrix of LDE columns (rows x cols, column-major) that may live on a backend's device.
+ * A matrix (rows x cols, column-major: LDE columns, DEEP values, FRI layers) that may live
+ * on a backend's device.
  * Invariants: at least one of host and dev is set once the matrix is made (both NULL only
  * for an empty or freed matrix); when both are set they hold the same values. The host
  * copy belongs to the dispatcher (malloc'd); dev belongs to the backend that made it and
@@ -114,26 +120,20 @@ typedef struct {
                                const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
                                size_t ncols, unsigned log_N, gl_t shift);
 
-  /* sm_merkle_commit of a host matrix (FRI layers): the whole tree comes back. */
+  /* sm_merkle_commit of a host matrix (the matrices of a prover whose backend keeps none
+     on its device, FRI layers of a host FRI): the whole tree comes back. */
   starkml_status (*merkle_commit)(sm_backend *be, sm_merkle_tree *tree, const gl_t *m,
                                   size_t n_rows, size_t width, size_t col_stride,
                                   const uint8_t *salts, size_t salt_len);
 
   /*
-   * One FRI fold (fri/fri.c, "Folding"): for every m < R, out[m] = the fold of the run of
-   * a = 2^log_a values at row m of cur, where value r of run m is the extension element
-   * (cur[(3r) R + m], cur[(3r + 1) R + m], cur[(3r + 2) R + m]). Round r (r < log_a) pairs
-   * (v[2u], v[2u + 1]) into v[u] = (lo + hi) / 2 + bp[r] * (lo - hi) * ix[r][(a >> (r + 1)) m + u].
-   * ix[r] has (a >> (r + 1)) * R entries.
-   */
-  starkml_status (*fri_fold)(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,
-                             unsigned log_a, const gl3_t *bp, const gl_t *const *ix);
-
-  /*
-   * Device-resident LDE matrices. A backend that sets coset_eval_mat must also set
-   * merkle_commit_mat, read_rows, mat_free, quotient and deep: its matrices may have no
-   * host copy, and nothing else can read them. One whose merkle_commit_mat leaves trees
-   * on the device must also set read_nodes and tree_free.
+   * Device-resident matrices. A backend that sets coset_eval_mat must also set
+   * merkle_commit_mat, read_rows, mat_free, quotient, deep and fri_layer: its matrices may
+   * have no host copy, and nothing else can read them (its DEEP values stay on the device,
+   * where only fri_layer reads them). One whose merkle_commit_mat leaves trees on the
+   * device must also set read_nodes and tree_free. One that sets fri_layer must also set
+   * merkle_commit_mat, read_rows, read_nodes, tree_free and mat_free: FRI commits, opens
+   * and frees its layers with them.
    *
    * coset_eval_mat: sm_coset_eval into out (rows = 2^log_N, cols = ncols; out zeroed and
    * its shape set by the dispatcher), leaving the result in out->dev or out->host.
@@ -161,8 +161,36 @@ typedef struct {
   void (*mat_free)(sm_backend *be, sm_be_mat *m);
   /* The quotient of sm_be_quotient_in into q[2^log_qdom] (host). */
   starkml_status (*quotient)(sm_backend *be, gl3_t *q, const sm_be_quotient_in *in);
-  /* The DEEP values of sm_be_deep_in into out[2^log_big] (host). */
-  starkml_status (*deep)(sm_backend *be, gl3_t *out, const sm_be_deep_in *in);
+  /*
+   * The DEEP values of sm_be_deep_in into the matrix out (rows = 2^log_big, cols = 3, set by
+   * the caller, pointers zeroed): component k of out[i] at column k, row i. The values stay
+   * on the device (out->dev): nothing comes back; the caller releases out with mat_free
+   * (also on failure).
+   */
+  starkml_status (*deep)(sm_backend *be, sm_be_mat *out, const sm_be_deep_in *in);
+  /*
+   * One FRI layer (fri/fri.c, "Layout" and "Folding") into out, a matrix of 3a' columns and
+   * R' rows (a' = 2^log_a_out; shape set by the caller, pointers zeroed), in FRI's layer
+   * layout: component k of position a' m + r at column 3r + k, row m (a' = 1 for the final
+   * layer: column k holds component k). Position i < N' = a' R' receives
+   *   fold_i(cur) + in[0](i) + ... + in[n_in - 1](i),   fold_i(NULL) = 0,
+   * where in[t] is a 3-column matrix of N' rows (component k of in[t](i) at column k, row i)
+   * and fold_i(cur) folds run i of the previous layer cur (3a columns and N' rows in the
+   * same layout, a = 2^log_a: the a values of row i, in order) by log_a binary rounds:
+   * round r pairs (v[2u], v[2u + 1]) = (lo, hi) into
+   *   v[u] = (lo + hi) / 2 + bp[r] (lo - hi) / (2 x),   u < a / 2^(r + 1),
+   * x = s_M w_M^bitrev_{log M - 1}(j) the point of pair j = (a >> (r + 1)) i + u of the
+   * size-M vector, M = a N' / 2^r, w_M = gl_root_of_unity(log M), s_M = 7^(2^(log_max_size
+   * - log M)) (fri.h, "Domains and order"). Arguments (checked by fri.c): cur and every in[t]
+   * are matrices of this backend with dev set; n_in >= 1 when cur is NULL; 1 <= log_a <= 4
+   * when cur is set (bp then has log_a entries), log_a_out <= 4, log N' + log_a <=
+   * log_max_size <= 32. Nothing comes back: the layer stays in out->dev, which the caller
+   * commits (merkle_commit_mat), opens (read_rows) and releases with mat_free (also on
+   * failure).
+   */
+  starkml_status (*fri_layer)(sm_backend *be, sm_be_mat *out, unsigned log_a_out,
+                              const sm_be_mat *cur, unsigned log_a, const gl3_t *bp,
+                              unsigned log_max_size, const sm_be_mat *const *in, size_t n_in);
 
   void (*destroy)(sm_backend *be);
 } sm_backend_ops;
@@ -232,12 +260,6 @@ starkml_status sm_be_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *m, co
 
 /* Releases both copies of m and zeroes it (NULL or an empty matrix: no-op). */
 void sm_be_mat_free(sm_backend *be, sm_be_mat *m);
-
-/* Returns 1 when the backend folds FRI layers itself (the caller then calls sm_be_fri_fold
-   and injects and stores the results; otherwise it runs its own fused CPU loop). */
-int sm_be_has_fri_fold(const sm_backend *be);
-starkml_status sm_be_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,
-                              unsigned log_a, const gl3_t *bp, const gl_t *const *ix);
 
 /* The backend's name ("cpu" for NULL) and its last device message ("" for none). */
 const char *sm_be_name(const sm_backend *be);

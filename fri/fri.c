@@ -17,6 +17,14 @@
  * N_max elements in all, one product each), so the folding loops do not allocate or
  * invert. Every output element depends only on its inputs, so the result is the same for
  * any thread count and schedule.
+ *
+ * Device FRI. When the inputs are matrices on the backend's device (the DEEP values of a
+ * backend with the deep op), the layers never come to the host: the backend's fri_layer
+ * (core/backend.h) makes layer 0 and each folded and injected layer in the same layout, the
+ * trees stay on the device (cap height 0: only the root comes back), the final layer is
+ * read back (3 N_f values) and interpolated here, and the openings read only the opened
+ * rows and their path nodes. Field arithmetic is exact, so the device's layers are the
+ * host's, bit for bit.
  */
 #include "fri/fri.h"
 
@@ -231,8 +239,8 @@ static void inv2x_table(gl_t *t, unsigned lmax, unsigned lm, int threads) {
 void sm_fri_prover_free(sm_fri_prover *pr) {
   if (pr == NULL) return;
   for (unsigned j = 0; j < SM_FRI_MAX_LAYERS; j++) {
-    free(pr->layers[j]);
-    sm_merkle_tree_free(&pr->trees[j]);
+    sm_be_mat_free(pr->params.backend, &pr->layers[j]);
+    sm_be_merkle_tree_free(pr->params.backend, &pr->trees[j]);
   }
   free(pr->final_coeffs);
   memset(pr, 0, sizeof *pr);
@@ -244,23 +252,199 @@ static void *alloc_array(size_t n, size_t size) {
   return malloc(n * size);
 }
 
+/* Commits layer j (its root enters the transcript) and draws its folding challenge; bp
+   receives the challenge's powers for the layer's rounds. */
+static starkml_status commit_layer(sm_fri_prover *pr, sm_transcript *tr, unsigned j,
+                                   gl3_t bp[SM_FRI_MAX_LOG_ARITY]) {
+  const sm_fri_params *p = &pr->params;
+  /* Cap height 0: a device tree stays there and only its root comes back. */
+  starkml_status st =
+      sm_be_merkle_commit_mat(p->backend, &pr->trees[j], &pr->layers[j], NULL, 0, 0, p->threads);
+  if (st != STARKML_OK) return st;
+  pr->roots[j] = *sm_merkle_root(&pr->trees[j]);
+  sm_tr_absorb(tr, "fri-layer", pr->roots[j].b, SM_DIGEST_LEN);
+  pr->betas[j] = sm_tr_challenge_gl3(tr, "fold");
+  beta_powers(bp, pr->betas[j], pr->sched.log_arity[j]);
+  return STARKML_OK;
+}
+
+/*
+ * The commit phase on the host: layers folded and injected by the fused loop below into
+ * host matrices, the last fold into final_buf (three columns of N_f). inj[inj_off[j] ..
+ * inj_off[j + 1]) are the inputs of layer j's size.
+ */
+static starkml_status commit_host(sm_fri_prover *pr, sm_transcript *tr, const sm_fri_input *inputs,
+                                  const size_t *inj, const size_t *inj_off, gl_t *final_buf) {
+  const sm_fri_schedule *s = &pr->sched;
+  const unsigned L = s->n_layers, lmax = s->log_max_size, lf = s->log_final_size;
+  const int threads = pr->params.threads;
+  /* tab[lm] = inv2x for size 2^lm, lf < lm <= lmax: 2^lmax - 2^lf elements in all. */
+  const gl_t *tab[SM_FRI_MAX_LOG_SIZE + 1] = {NULL};
+  gl_t *tables = NULL;
+  if (L > 0) {
+    tables = alloc_array(((size_t)1 << lmax) - ((size_t)1 << lf), sizeof *tables);
+    if (tables == NULL) return STARKML_ERR_NOMEM;
+    size_t off = 0;
+    for (unsigned lm = lmax; lm > lf; lm--) {
+      inv2x_table(tables + off, lmax, lm, threads);
+      tab[lm] = tables + off;
+      off += (size_t)1 << (lm - 1);
+    }
+  }
+  for (unsigned j = 0; j < L; j++) {
+    const unsigned la = s->log_arity[j];
+    sm_be_mat *m = &pr->layers[j];
+    m->rows = (size_t)1 << (s->log_size[j] - la);
+    m->cols = (size_t)3 << la;
+    if ((m->host = alloc_array(3 * ((size_t)1 << s->log_size[j]), sizeof(gl_t))) == NULL) {
+      free(tables);
+      return STARKML_ERR_NOMEM;
+    }
+  }
+
+  /* Layer 0: the sum of the inputs of size N_max, in layer 0's layout. */
+  {
+    gl_t *dst = L > 0 ? pr->layers[0].host : final_buf;
+    unsigned la = L > 0 ? s->log_arity[0] : 0;
+    size_t N = (size_t)1 << lmax, R = N >> la;
+    const size_t i_lo = inj_off[0], i_hi = inj_off[1];
+#pragma omp parallel for num_threads(threads) schedule(static) if (N >= FRI_PARALLEL_MIN)
+    for (size_t i = 0; i < N; i++) {
+      gl3_t y = inputs[inj[i_lo]].values[i];
+      for (size_t q = i_lo + 1; q < i_hi; q++) y = gl3_add(y, inputs[inj[q]].values[i]);
+      layer_store(dst, R, la, i, y);
+    }
+  }
+
+  for (unsigned j = 0; j < L; j++) {
+    const unsigned la = s->log_arity[j];
+    const size_t a = (size_t)1 << la, R = (size_t)1 << (s->log_size[j] - la);
+    gl3_t bp[SM_FRI_MAX_LOG_ARITY];
+    starkml_status st = commit_layer(pr, tr, j, bp);
+    if (st != STARKML_OK) {
+      free(tables);
+      return st;
+    }
+
+    /* Fold into layer j + 1 (its own layout, or the final columns) and inject. */
+    const gl_t *tj[SM_FRI_MAX_LOG_ARITY];
+    for (unsigned r = 0; r < la; r++) tj[r] = tab[s->log_size[j] - r];
+    gl_t *dst = j + 1 < L ? pr->layers[j + 1].host : final_buf;
+    const unsigned la2 = j + 1 < L ? s->log_arity[j + 1] : 0;
+    const size_t R2 = R >> la2;
+    const size_t i_lo = inj_off[j + 1], i_hi = inj_off[j + 2];
+    const gl_t *cur = pr->layers[j].host;
+#pragma omp parallel for num_threads(threads) schedule(static) if (R >= FRI_PARALLEL_MIN)
+    for (size_t m = 0; m < R; m++) {
+      gl3_t v[SM_FRI_MAX_ARITY];
+      const gl_t *ix[SM_FRI_MAX_LOG_ARITY];
+      for (size_t r = 0; r < a; r++) v[r] = layer_load(cur, R, r, m);
+      for (unsigned r = 0; r < la; r++) ix[r] = tj[r] + (a >> (r + 1)) * m;
+      gl3_t y = fold_run(v, la, bp, ix);
+      for (size_t q = i_lo; q < i_hi; q++) y = gl3_add(y, inputs[inj[q]].values[m]);
+      layer_store(dst, R2, la2, m, y);
+    }
+  }
+  free(tables);
+  return STARKML_OK;
+}
+
+/* Layer of log size ls, stored with arity 2^la_out, made on the device by fri_layer from the
+   previous layer cur (NULL for layer 0) and the inputs in[0..n_in). out is zeroed on failure. */
+static starkml_status device_layer(sm_fri_prover *pr, sm_be_mat *out, unsigned ls, unsigned la_out,
+                                   const sm_be_mat *cur, unsigned la, const gl3_t *bp,
+                                   const sm_be_mat *const *in, size_t n_in) {
+  sm_backend *be = pr->params.backend;
+  out->rows = (size_t)1 << (ls - la_out);
+  out->cols = (size_t)3 << la_out;
+  starkml_status st =
+      be->ops->fri_layer(be, out, la_out, cur, la, bp, pr->sched.log_max_size, in, n_in);
+  if (st == STARKML_OK && out->dev == NULL) st = STARKML_ERR_INTERNAL;
+  if (st != STARKML_OK) sm_be_mat_free(be, out);
+  return st;
+}
+
+/*
+ * The commit phase on the backend's device: every layer is a device matrix made by
+ * fri_layer (layer 0 from the inputs of size N_max; layer j + 1 by folding layer j and
+ * adding the inputs of its size), committed with the tree left there (only the root comes
+ * back); the final layer, also made there, is the one thing read back whole: its N_f rows
+ * (3 values each) into final_buf's three columns. ins[inj_off[j] .. inj_off[j + 1]) are
+ * the input matrices of layer j's size.
+ */
+static starkml_status commit_device(sm_fri_prover *pr, sm_transcript *tr,
+                                    const sm_be_mat *const *ins, const size_t *inj_off,
+                                    gl_t *final_buf) {
+  const sm_fri_schedule *s = &pr->sched;
+  sm_backend *be = pr->params.backend;
+  const unsigned L = s->n_layers;
+  const size_t n_f = (size_t)1 << s->log_final_size;
+  sm_be_mat fin;
+  memset(&fin, 0, sizeof fin);
+  size_t *rows = alloc_array(n_f, sizeof *rows);
+  gl_t *vals = alloc_array(3 * n_f, sizeof *vals);
+  starkml_status st = rows != NULL && vals != NULL ? STARKML_OK : STARKML_ERR_NOMEM;
+  if (st == STARKML_OK)
+    st = device_layer(pr, L > 0 ? &pr->layers[0] : &fin, s->log_size[0],
+                      L > 0 ? s->log_arity[0] : 0, NULL, 0, NULL, ins, inj_off[1]);
+  for (unsigned j = 0; j < L && st == STARKML_OK; j++) {
+    gl3_t bp[SM_FRI_MAX_LOG_ARITY];
+    st = commit_layer(pr, tr, j, bp);
+    if (st == STARKML_OK)
+      st = device_layer(pr, j + 1 < L ? &pr->layers[j + 1] : &fin, s->log_size[j + 1],
+                        j + 1 < L ? s->log_arity[j + 1] : 0, &pr->layers[j], s->log_arity[j], bp,
+                        ins + inj_off[j + 1], inj_off[j + 2] - inj_off[j + 1]);
+  }
+  for (size_t i = 0; st == STARKML_OK && i < n_f; i++) rows[i] = i;
+  if (st == STARKML_OK) st = sm_be_read_rows(be, vals, &fin, rows, n_f);
+  for (size_t i = 0; st == STARKML_OK && i < n_f; i++)
+    for (size_t c = 0; c < 3; c++) final_buf[c * n_f + i] = vals[3 * i + c];
+  sm_be_mat_free(be, &fin);
+  free(rows);
+  free(vals);
+  return st;
+}
+
+/* Checks that the inputs are all host vectors (*on_dev = 0) or all matrices on p's
+   backend's device, each of 3 columns and 2^log_size rows, with a backend that has device
+   FRI (*on_dev = 1). */
+static starkml_status inputs_where(int *on_dev, const sm_fri_params *p, const sm_fri_input *inputs,
+                                   size_t n) {
+  size_t n_mat = 0;
+  for (size_t t = 0; t < n; t++) {
+    const sm_be_mat *m = inputs[t].mat;
+    if ((inputs[t].values == NULL) == (m == NULL)) return STARKML_ERR_ARG;
+    if (m == NULL) continue;
+    if (m->dev == NULL || m->cols != 3 || inputs[t].log_size >= 64 ||
+        m->rows != (size_t)1 << inputs[t].log_size)
+      return STARKML_ERR_ARG;
+    n_mat++;
+  }
+  if (n_mat != 0 && n_mat != n) return STARKML_ERR_ARG;
+  *on_dev = n_mat > 0;
+  if (*on_dev && (p->backend == NULL || p->backend->ops->fri_layer == NULL)) return STARKML_ERR_ARG;
+  return STARKML_OK;
+}
+
 starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan *plan,
-                              const sm_fri_params *p, const sm_fri_input *inputs,
-                              size_t n_inputs, int allow_high_degree) {
+                              const sm_fri_params *p, const sm_fri_input *inputs, size_t n_inputs,
+                              int allow_high_degree) {
   if (out == NULL) return STARKML_ERR_ARG;
   memset(out, 0, sizeof *out);
   if (tr == NULL || plan == NULL || p == NULL || inputs == NULL || n_inputs == 0)
     return STARKML_ERR_ARG;
-  for (size_t t = 0; t < n_inputs; t++)
-    if (inputs[t].values == NULL) return STARKML_ERR_ARG;
+  int on_dev = 0;
+  starkml_status st = inputs_where(&on_dev, p, inputs, n_inputs);
+  if (st != STARKML_OK) return st;
 
-  starkml_status st = STARKML_ERR_NOMEM;
+  st = STARKML_ERR_NOMEM;
   unsigned *sizes = alloc_array(n_inputs, sizeof *sizes);
   /* Inputs grouped by layer: inj[inj_off[j] .. inj_off[j + 1]) are layer j's. */
   size_t *inj = alloc_array(n_inputs, sizeof *inj);
+  const sm_be_mat **ins = on_dev ? alloc_array(n_inputs, sizeof *ins) : NULL;
   size_t inj_off[SM_FRI_MAX_LAYERS + 2];
-  gl_t *tables = NULL, *final_buf = NULL;
-  if (sizes == NULL || inj == NULL) goto done;
+  gl_t *final_buf = NULL;
+  if (sizes == NULL || inj == NULL || (on_dev && ins == NULL)) goto done;
   for (size_t t = 0; t < n_inputs; t++) sizes[t] = inputs[t].log_size;
 
   sm_fri_prover *pr = out;
@@ -269,7 +453,6 @@ starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan
   pr->params = *p;
   const sm_fri_schedule *s = &pr->sched;
   const unsigned L = s->n_layers, lmax = s->log_max_size, lf = s->log_final_size;
-  const int threads = p->threads;
   const size_t n_final_layer = (size_t)1 << lf;
 
   size_t k = 0;
@@ -286,100 +469,25 @@ starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan
   }
 
   st = STARKML_ERR_NOMEM;
-  /* tab[lm] = inv2x for size 2^lm, lf < lm <= lmax: 2^lmax - 2^lf elements in all. */
-  const gl_t *tab[SM_FRI_MAX_LOG_SIZE + 1] = {NULL};
-  if (L > 0) {
-    tables = alloc_array(((size_t)1 << lmax) - n_final_layer, sizeof *tables);
-    if (tables == NULL) goto done;
-    size_t off = 0;
-    for (unsigned lm = lmax; lm > lf; lm--) {
-      inv2x_table(tables + off, lmax, lm, threads);
-      tab[lm] = tables + off;
-      off += (size_t)1 << (lm - 1);
-    }
-  }
   final_buf = alloc_array(3 * n_final_layer, sizeof *final_buf);
   pr->final_coeffs = alloc_array(s->n_final, sizeof *pr->final_coeffs);
   if (final_buf == NULL || pr->final_coeffs == NULL) goto done;
-  for (unsigned j = 0; j < L; j++) {
-    pr->layers[j] = alloc_array(3 * ((size_t)1 << s->log_size[j]), sizeof(gl_t));
-    if (pr->layers[j] == NULL) goto done;
+  if (on_dev) {
+    for (size_t q = 0; q < n_inputs; q++) ins[q] = inputs[inj[q]].mat;
+    st = commit_device(pr, tr, ins, inj_off, final_buf);
+  } else {
+    st = commit_host(pr, tr, inputs, inj, inj_off, final_buf);
   }
-
-  /* Layer 0: the sum of the inputs of size N_max, in layer 0's layout. */
-  {
-    gl_t *dst = L > 0 ? pr->layers[0] : final_buf;
-    unsigned la = L > 0 ? s->log_arity[0] : 0;
-    size_t N = (size_t)1 << lmax, R = N >> la;
-    const size_t i_lo = inj_off[0], i_hi = inj_off[1];
-#pragma omp parallel for num_threads(threads) schedule(static) if (N >= FRI_PARALLEL_MIN)
-    for (size_t i = 0; i < N; i++) {
-      gl3_t y = inputs[inj[i_lo]].values[i];
-      for (size_t q = i_lo + 1; q < i_hi; q++) y = gl3_add(y, inputs[inj[q]].values[i]);
-      layer_store(dst, R, la, i, y);
-    }
-  }
-
-  for (unsigned j = 0; j < L; j++) {
-    const unsigned la = s->log_arity[j];
-    const size_t a = (size_t)1 << la, R = (size_t)1 << (s->log_size[j] - la);
-    st = sm_be_merkle_commit(p->backend, &pr->trees[j], pr->layers[j], R, 3 * a, R, NULL, 0,
-                             threads);
-    if (st != STARKML_OK) goto done;
-    pr->roots[j] = *sm_merkle_root(&pr->trees[j]);
-    sm_tr_absorb(tr, "fri-layer", pr->roots[j].b, SM_DIGEST_LEN);
-    pr->betas[j] = sm_tr_challenge_gl3(tr, "fold");
-
-    /* Fold into layer j + 1 (its own layout, or the final columns) and inject. */
-    gl3_t bp[SM_FRI_MAX_LOG_ARITY];
-    beta_powers(bp, pr->betas[j], la);
-    const gl_t *tj[SM_FRI_MAX_LOG_ARITY];
-    for (unsigned r = 0; r < la; r++) tj[r] = tab[s->log_size[j] - r];
-    gl_t *dst = j + 1 < L ? pr->layers[j + 1] : final_buf;
-    const unsigned la2 = j + 1 < L ? s->log_arity[j + 1] : 0;
-    const size_t R2 = R >> la2;
-    const size_t i_lo = inj_off[j + 1], i_hi = inj_off[j + 2];
-    const gl_t *cur = pr->layers[j];
-    if (sm_be_has_fri_fold(p->backend)) {
-      /* The backend folds; injection and the next layout stay here. */
-      gl3_t *folded = alloc_array(R, sizeof *folded);
-      if (folded == NULL) {
-        st = STARKML_ERR_NOMEM;
-        goto done;
-      }
-      st = sm_be_fri_fold(p->backend, folded, cur, R, la, bp, tj);
-      if (st == STARKML_OK) {
-#pragma omp parallel for num_threads(threads) schedule(static) if (R >= FRI_PARALLEL_MIN)
-        for (size_t m = 0; m < R; m++) {
-          gl3_t y = folded[m];
-          for (size_t q = i_lo; q < i_hi; q++) y = gl3_add(y, inputs[inj[q]].values[m]);
-          layer_store(dst, R2, la2, m, y);
-        }
-      }
-      free(folded);
-      if (st != STARKML_OK) goto done;
-      continue;
-    }
-#pragma omp parallel for num_threads(threads) schedule(static) if (R >= FRI_PARALLEL_MIN)
-    for (size_t m = 0; m < R; m++) {
-      gl3_t v[SM_FRI_MAX_ARITY];
-      const gl_t *ix[SM_FRI_MAX_LOG_ARITY];
-      for (size_t r = 0; r < a; r++) v[r] = layer_load(cur, R, r, m);
-      for (unsigned r = 0; r < la; r++) ix[r] = tj[r] + (a >> (r + 1)) * m;
-      gl3_t y = fold_run(v, la, bp, ix);
-      for (size_t q = i_lo; q < i_hi; q++) y = gl3_add(y, inputs[inj[q]].values[m]);
-      layer_store(dst, R2, la2, m, y);
-    }
-  }
+  if (st != STARKML_OK) goto done;
 
   /*
    * Final layer: final_buf holds C(s_f w^bitrev(i)) at position i of three columns. The
    * inverse NTT (bit-reversed in, natural out) gives the coefficients q_k of
    * Q(z) = C(s_f z), so c_k = q_k s_f^-k, and C has degree < n_final iff q_k = 0 for
-   * every k >= n_final.
+   * every k >= n_final. After device layers this runs on the host (the values are here).
    */
-  st = sm_be_ntt(p->backend, plan, final_buf, 3, n_final_layer, lf, 1, SM_ORDER_BITREV,
-                 SM_ORDER_NATURAL);
+  st = sm_be_ntt(on_dev ? NULL : p->backend, plan, final_buf, 3, n_final_layer, lf, 1,
+                 SM_ORDER_BITREV, SM_ORDER_NATURAL);
   if (st != STARKML_OK) goto done;
   if (!allow_high_degree) {
     for (size_t c = 0; c < 3; c++)
@@ -403,7 +511,7 @@ starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan
 done:
   free(sizes);
   free(inj);
-  free(tables);
+  free(ins);
   free(final_buf);
   if (st != STARKML_OK) sm_fri_prover_free(out);
   return st;
@@ -447,29 +555,56 @@ nomem:
   return STARKML_ERR_NOMEM;
 }
 
-starkml_status sm_fri_open(sm_fri_query_proof *out, const sm_fri_prover *pr, size_t i0) {
-  if (out == NULL) return STARKML_ERR_ARG;
-  memset(out, 0, sizeof *out);
-  if (pr == NULL || pr->final_coeffs == NULL) return STARKML_ERR_ARG;
+/*
+ * Per layer: the opened leaves m_k = i_j(k) / a_j, their paths made readable on the host
+ * (a device tree's siblings fetched, each once) and their rows read (the whole row for a
+ * host layer, read_rows for a device one), then copied into every query's openings.
+ */
+starkml_status sm_fri_open_batch(sm_fri_query_proof *out, sm_fri_prover *pr, const size_t *i0,
+                                 size_t n) {
+  if (out == NULL && n > 0) return STARKML_ERR_ARG;
+  for (size_t k = 0; k < n; k++) memset(&out[k], 0, sizeof out[k]);
+  if (n == 0) return STARKML_OK;
+  if (pr == NULL || i0 == NULL || pr->final_coeffs == NULL) return STARKML_ERR_ARG;
   const sm_fri_schedule *s = &pr->sched;
-  if ((i0 >> s->log_max_size) != 0) return STARKML_ERR_ARG;
-  starkml_status st = query_alloc(out, s);
-  if (st != STARKML_OK) return st;
-  size_t idx = i0, vo = 0, po = 0;
-  for (unsigned j = 0; j < s->n_layers; j++) {
-    unsigned la = s->log_arity[j];
-    size_t a = (size_t)1 << la, R = (size_t)1 << (s->log_size[j] - la), m = idx >> la;
-    for (size_t r = 0; r < a; r++) out->values[vo + r] = layer_load(pr->layers[j], R, r, m);
-    st = sm_merkle_path(&pr->trees[j], out->paths + po, m);
-    if (st != STARKML_OK) {
-      sm_fri_query_proof_free(out);
-      return STARKML_ERR_INTERNAL;
+  sm_backend *be = pr->params.backend;
+  for (size_t k = 0; k < n; k++)
+    if ((i0[k] >> s->log_max_size) != 0) return STARKML_ERR_ARG;
+  size_t *idx = alloc_array(n, sizeof *idx), *m = alloc_array(n, sizeof *m);
+  gl_t *rows = alloc_array(n, 3 * SM_FRI_MAX_ARITY * sizeof *rows);
+  starkml_status st = idx != NULL && m != NULL && rows != NULL ? STARKML_OK : STARKML_ERR_NOMEM;
+  for (size_t k = 0; st == STARKML_OK && k < n; k++) {
+    st = query_alloc(&out[k], s);
+    idx[k] = i0[k];
+  }
+  size_t vo = 0, po = 0;
+  for (unsigned j = 0; st == STARKML_OK && j < s->n_layers; j++) {
+    const unsigned la = s->log_arity[j];
+    const size_t a = (size_t)1 << la;
+    for (size_t k = 0; k < n; k++) m[k] = idx[k] >> la;
+    st = sm_be_merkle_fetch_paths(be, &pr->trees[j], m, n, 0);
+    if (st == STARKML_OK) st = sm_be_read_rows(be, rows, &pr->layers[j], m, n);
+    for (size_t k = 0; st == STARKML_OK && k < n; k++) {
+      for (size_t r = 0; r < a; r++)
+        for (size_t c = 0; c < 3; c++) out[k].values[vo + r].v[c] = rows[k * 3 * a + 3 * r + c];
+      if (sm_merkle_path(&pr->trees[j], out[k].paths + po, m[k]) != STARKML_OK)
+        st = STARKML_ERR_INTERNAL;
+      idx[k] = m[k];
     }
     vo += a;
     po += s->log_size[j] - la;
-    idx = m;
   }
-  return STARKML_OK;
+  free(idx);
+  free(m);
+  free(rows);
+  if (st != STARKML_OK)
+    for (size_t k = 0; k < n; k++) sm_fri_query_proof_free(&out[k]);
+  return st;
+}
+
+starkml_status sm_fri_open(sm_fri_query_proof *out, sm_fri_prover *pr, size_t i0) {
+  if (out == NULL) return STARKML_ERR_ARG;
+  return sm_fri_open_batch(out, pr, &i0, 1);
 }
 
 /* ---- Verifier ------------------------------------------------------------------------ */

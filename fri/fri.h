@@ -62,6 +62,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/backend.h"
 #include "core/field.h"
 #include "core/merkle.h"
 #include "core/ntt.h"
@@ -99,8 +100,10 @@ typedef struct {
   /* Worker threads (>= 1). */
   int threads;
   /* Where the prover's Merkle hashing, folding and NTT run (core/backend.h); NULL: the
-   * CPU. Results are bit-identical for every backend. */
-  struct sm_backend *backend;
+   * CPU. Inputs on the backend's device (sm_fri_input.mat) keep every layer there (the
+   * backend's fri_layer); host inputs are folded on the host. Results are bit-identical
+   * for every backend. */
+  sm_backend *backend;
 } sm_fri_params;
 
 /*
@@ -166,24 +169,31 @@ const char *sm_fri_reason_str(sm_fri_reason reason);
 
 /* ---- Prover -------------------------------------------------------------------------- */
 
-/* One input codeword: 2^log_size values, bit-reversed order, on L_{2^log_size}. */
+/*
+ * One input codeword: 2^log_size values, bit-reversed order, on L_{2^log_size}, given either
+ * in host memory (values) or as a matrix the backend holds on its device (mat: 3 columns,
+ * 2^log_size rows, component k of value i at column k, row i; mat->dev set). Exactly one
+ * of the two is set, and every input of one commit is given the same way.
+ */
 typedef struct {
   unsigned log_size;
   const gl3_t *values;
+  const sm_be_mat *mat;
 } sm_fri_input;
 
 /*
  * The prover's state after the commit phase.
  * Invariants: layers[j] holds committed layer j as the column-major matrix its Merkle
  * tree was built from: with a = 2^log_arity[j] and R = 2^(log_size[j] - log_arity[j])
- * rows, component k of position a*m + r is layers[j][(3r + k) * R + m]; trees[j] is that
- * tree, roots[j] its root, betas[j] the layer's folding challenge; final_coeffs holds
+ * rows, component k of position a*m + r is at column 3r + k, row m (host memory for host
+ * inputs; only on params.backend's device, with its tree, for device inputs); trees[j] is
+ * that tree, roots[j] its root, betas[j] the layer's folding challenge; final_coeffs holds
  * sched.n_final coefficients.
  */
 typedef struct {
   sm_fri_params params;
   sm_fri_schedule sched;
-  gl_t *layers[SM_FRI_MAX_LAYERS];
+  sm_be_mat layers[SM_FRI_MAX_LAYERS];
   sm_merkle_tree trees[SM_FRI_MAX_LAYERS];
   sm_digest roots[SM_FRI_MAX_LAYERS];
   gl3_t betas[SM_FRI_MAX_LAYERS];
@@ -192,14 +202,20 @@ typedef struct {
 
 /*
  * The FRI commit phase: builds, commits and folds every layer, interpolates the final
- * layer and runs the transcript schedule above.
+ * layer and runs the transcript schedule above. With device inputs the layers are made,
+ * committed and folded on the backend's device (core/backend.h, fri_layer) and only the
+ * roots and the final layer (3 N_f values) come back; its interpolation and degree check
+ * run on the host either way.
  * Returns: STARKML_OK;
  *          STARKML_REJECT when the final layer has a nonzero coefficient at degree
  *            >= n_final: some input was not of the claimed degree (an honest prover never
  *            sees this; for a STARK it means the witness does not satisfy the AIR);
  *          STARKML_ERR_ARG (NULL pointers, bad parameters or sizes as in
- *            sm_fri_schedule_compute, a NULL input vector, a plan smaller than the final
- *            size); STARKML_ERR_NOMEM.
+ *            sm_fri_schedule_compute, an input with neither or both of values and mat,
+ *            host and device inputs mixed, a device input not of 3 columns and 2^log_size
+ *            rows or without a device copy, device inputs and a backend without
+ *            fri_layer, a plan smaller than the final size); STARKML_ERR_NOMEM;
+ *          the backend's STARKML_ERR_NOMEM or STARKML_ERR_BACKEND.
  * Out:   out     the prover state (zeroed on failure); release with sm_fri_prover_free.
  * In/Out: tr     transcript; on failure its state is unspecified (abandon the proof).
  *         plan   NTT plan of at least log_final_size (used for the final interpolation).
@@ -218,7 +234,8 @@ starkml_status sm_fri__commit(sm_fri_prover *out, sm_transcript *tr, sm_ntt_plan
                               const sm_fri_params *p, const sm_fri_input *inputs,
                               size_t n_inputs, int allow_high_degree);
 
-/* Releases the prover state (NULL allowed; the struct is zeroed). */
+/* Releases the prover state, its device layers and trees included (on params.backend,
+   which must still be open; NULL allowed; the struct is zeroed). */
 void sm_fri_prover_free(sm_fri_prover *pr);
 
 /*
@@ -233,12 +250,21 @@ typedef struct {
 } sm_fri_query_proof;
 
 /*
- * Opens every committed layer at query index i0.
- * Returns: STARKML_OK; STARKML_ERR_ARG (NULL pointers, i0 >= N_max); STARKML_ERR_NOMEM.
- * Out: out  the openings (zeroed on failure); release with sm_fri_query_proof_free.
- * In:  pr   a committed prover; i0 the query index.
+ * Opens every committed layer at the query indices i0[0..n): out[k] for i0[k] (repeats
+ * allowed). Layers on a device come back only in part: per layer, the n opened rows
+ * (read_rows) and the siblings on their paths (sm_be_merkle_fetch_paths, each node once).
+ * Returns: STARKML_OK; STARKML_ERR_ARG (NULL pointers with n > 0, an index >= N_max, an
+ *          uncommitted prover); STARKML_ERR_NOMEM; the backend's errors.
+ * Out:    out[0..n)  the openings (all zeroed on failure); release each with
+ *                    sm_fri_query_proof_free.
+ * In/Out: pr         a committed prover (the fetched path nodes enter its trees).
+ * In:     i0[0..n)   the query indices.
  */
-starkml_status sm_fri_open(sm_fri_query_proof *out, const sm_fri_prover *pr, size_t i0);
+starkml_status sm_fri_open_batch(sm_fri_query_proof *out, sm_fri_prover *pr, const size_t *i0,
+                                 size_t n);
+
+/* sm_fri_open_batch of one query index. */
+starkml_status sm_fri_open(sm_fri_query_proof *out, sm_fri_prover *pr, size_t i0);
 
 void sm_fri_query_proof_free(sm_fri_query_proof *q);
 

@@ -38,7 +38,8 @@ typedef struct {
   gl3_t *aux_tr; /* n_aux x n */
   gl3_t claimed;
   gl3_t *ood; /* 2 n_base_open (z, then z w) + 3 n_pieces (z) */
-  gl3_t *deep;
+  gl3_t *deep;        /* the DEEP values (FRI's input) on the host, or */
+  sm_be_mat deep_mat; /* on the backend's device (3 columns), with its deep op */
 } tprover;
 
 static void tprover_free(tprover *p, sm_backend *be) {
@@ -52,6 +53,7 @@ static void tprover_free(tprover *p, sm_backend *be) {
   sm_be_merkle_tree_free(be, &p->pre_tree), sm_be_merkle_tree_free(be, &p->main_tree);
   sm_be_merkle_tree_free(be, &p->aux_tree), sm_be_merkle_tree_free(be, &p->quot_tree);
   free(p->aux_tr), free(p->ood), free(p->deep);
+  sm_be_mat_free(be, &p->deep_mat);
   memset(p, 0, sizeof *p);
 }
 
@@ -491,20 +493,28 @@ static starkml_status deep_values(gl3_t *out, const sm_be_deep_in *in, int threa
   return STARKML_OK;
 }
 
-/* The DEEP values of table x into tp->deep, on the backend when it has the op. */
+/* The DEEP values of table x as FRI's input: on the backend's device (tp->deep_mat) when
+   it has the op, else on the CPU (tp->deep). */
 static starkml_status deep_dispatch(sm_backend *be, const sm_tinfo *x, tprover *tp, gl3_t z,
                                     gl3_t zw, const gl3_t *w, int threads) {
   const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
   gl3_t k[3];
   sm_deep_constants(k, x, tp->ood, w);
   const gl3_t kz = k[0], kzw = k[1], kq = k[2];
-  tp->deep = sm_xcalloc(x->big, sizeof(gl3_t));
-  if (tp->deep == NULL) return STARKML_ERR_NOMEM;
   sm_be_deep_in in = {x->log_big, x->shift,
                       x->user->n_pre > 0 ? &tp->lde[MAT_PRE] : NULL, &tp->lde[MAT_MAIN],
                       x->n_aux > 0 ? &tp->lde[MAT_AUX] : NULL, &tp->lde[MAT_QUOT],
                       nbo, nq, x->n_quot_cols > nq, w, kz, kzw, kq, z, zw};
-  if (be != NULL && be->ops->deep != NULL) return be->ops->deep(be, tp->deep, &in);
+  if (be != NULL && be->ops->deep != NULL) {
+    tp->deep_mat.rows = x->big;
+    tp->deep_mat.cols = 3;
+    starkml_status s = be->ops->deep(be, &tp->deep_mat, &in);
+    if (s == STARKML_OK && tp->deep_mat.dev == NULL) s = STARKML_ERR_INTERNAL;
+    if (s != STARKML_OK) sm_be_mat_free(be, &tp->deep_mat);
+    return s;
+  }
+  tp->deep = sm_xcalloc(x->big, sizeof(gl3_t));
+  if (tp->deep == NULL) return STARKML_ERR_NOMEM;
   return deep_values(tp->deep, &in, threads);
 }
 
@@ -571,6 +581,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   gl3_t *gpow = NULL, *dw = NULL;
   size_t *qidx = NULL, *rows = NULL;
   sm_digest *path = NULL;
+  sm_fri_query_proof *fq = NULL; /* FRI's openings, one per query */
   sm_ntt_plan *plan = NULL;
   sm_fri_prover fri;
   memset(&fri, 0, sizeof fri);
@@ -866,6 +877,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     s = deep_dispatch(ctx->backend, x, &tp[t], z, zw, dw, threads);
     inputs[t].log_size = x->log_big;
     inputs[t].values = tp[t].deep;
+    inputs[t].mat = tp[t].deep_mat.dev != NULL ? &tp[t].deep_mat : NULL;
   }
   sm_fri_params fp;
   sm_stark_fri_params(&fp, opt, ti, T, threads);
@@ -873,9 +885,10 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   if (s == STARKML_OK) s = sm_fri__commit(&fri, &tr, plan, &fp, inputs, T, tamper != NULL);
   free(inputs);
   if (s != STARKML_OK) goto done;
-  for (size_t t = 0; t < T; t++) {
+  for (size_t t = 0; t < T; t++) { /* FRI's layers hold what the queries open */
     free(tp[t].deep);
     tp[t].deep = NULL;
+    sm_be_mat_free(ctx->backend, &tp[t].deep_mat);
   }
 
   uint64_t nonce = 0;
@@ -916,6 +929,12 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
     }
   }
+  /* FRI's layers, likewise: the opened rows and path nodes of all queries at once. */
+  if ((fq = sm_xcalloc(opt->n_queries, sizeof *fq)) == NULL) {
+    s = STARKML_ERR_NOMEM;
+    goto done;
+  }
+  if ((s = sm_fri_open_batch(fq, &fri, qidx, opt->n_queries)) != STARKML_OK) goto done;
 
   /* Write the proof. */
   sm_progress(ctx, "prove: write the proof", 0.95);
@@ -980,11 +999,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       w_row(&sec, &tp[t].quot_tree, tp[t].opened[MAT_QUOT] + qi * nq, nq, row, tp[t].salt_quot,
             path, ch);
     }
-    sm_fri_query_proof fq;
-    if ((s = sm_fri_open(&fq, &fri, qidx[qi])) != STARKML_OK) goto done;
-    s = sm_fri_write_query_proof(&sec, &fri.sched, &fq);
-    sm_fri_query_proof_free(&fq);
-    if (s != STARKML_OK) goto done;
+    if ((s = sm_fri_write_query_proof(&sec, &fri.sched, &fq[qi])) != STARKML_OK) goto done;
   }
   w_section(&out, SM_SEC_QUERIES, &sec);
   if ((s = sm_w_status(&out)) != STARKML_OK) {
@@ -1003,7 +1018,8 @@ done:
   if (tp != NULL)
     for (size_t t = 0; t < T; t++) tprover_free(&tp[t], ctx->backend);
   if (ti != NULL) sm_tinfo_free(ti, T);
-  free(ti), free(tp), free(gpow), free(dw), free(qidx), free(rows), free(path);
+  for (uint32_t qi = 0; fq != NULL && qi < opt->n_queries; qi++) sm_fri_query_proof_free(&fq[qi]);
+  free(ti), free(tp), free(gpow), free(dw), free(qidx), free(rows), free(path), free(fq);
   sm_fri_prover_free(&fri);
   sm_ntt_plan_free(plan);
   sm_tr_free(&tr);

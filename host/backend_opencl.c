@@ -1,6 +1,6 @@
 /*
- * The OpenCL backend (core/backend.h): NTT, coset evaluation, Merkle commitment, FRI
- * folding, the constraint quotient and DEEP on an OpenCL device, bit-identical to the CPU
+ * The OpenCL backend (core/backend.h): NTT, coset evaluation, Merkle commitment, the
+ * constraint quotient, DEEP and FRI's layers on an OpenCL device, bit-identical to the CPU
  * reference. The kernels are the OpenCL C files of kernels/, embedded into the library at
  * build time (cmake/opencl.cmake) and built once per backend object through the program
  * cache of host/opencl_runtime.c; the quotient kernels are generated from each table
@@ -8,11 +8,12 @@
  *
  * One backend object = one device, one context, one in-order queue, one program (plus one
  * per generated kernel). Calls are synchronous: an op uploads its inputs, runs its kernels
- * and reads its result back before it returns. The LDE matrices (sm_be_mat) are the
- * exception: made on the device by coset_eval_mat, they stay there, each in a buffer of its
- * own, until mat_free (or destroy), and the ops that read them (merkle_commit_mat,
- * quotient, deep, read_rows) send back only their results (docs/opencl.md, "What stays on
- * the device"). So do the Merkle trees committed from them: merkle_commit_mat leaves the
+ * and reads its result back before it returns. The matrices (sm_be_mat) are the
+ * exception: made on the device (the LDE matrices by coset_eval_mat, the DEEP values by
+ * deep, FRI's layers by fri_layer), they stay there, each in a buffer of its own, until
+ * mat_free (or destroy), and the ops that read them (merkle_commit_mat, quotient, deep,
+ * fri_layer, read_rows) send back only their results, if any (docs/opencl.md, "What stays
+ * on the device"). So do the Merkle trees committed from them: merkle_commit_mat leaves the
  * nodes in a buffer of the tree's own (sm_merkle_tree.dev) and sends back the top levels,
  * read_nodes the opened paths, until tree_free (or destroy). Other device memory comes
  * from a pool owned by the object: one buffer per role (data, auxiliary input, tables,
@@ -60,13 +61,13 @@ typedef struct {
 } ocl_buf;
 
 enum {
-  K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_GATHER, K_NGATHER, K_DEEP,
-  K_COUNT
+  K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_INJECT, K_GATHER,
+  K_NGATHER, K_DEEP, K_COUNT
 };
 static const char *const kernel_names[K_COUNT] = {
-    "ntt_ct_pass",   "ntt_gs_pass",  "ntt_tw_extend", "ntt_bitrev",    "ntt_coset_spread",
-    "merkle_leaves", "merkle_nodes", "fri_fold",      "mat_gather",    "merkle_gather",
-    "deep_values"};
+    "ntt_ct_pass",   "ntt_gs_pass",  "ntt_tw_extend", "ntt_bitrev", "ntt_coset_spread",
+    "merkle_leaves", "merkle_nodes", "fri_fold",      "fri_inject", "mat_gather",
+    "merkle_gather", "deep_values"};
 
 /* A generated quotient kernel (host/opencl_codegen.c), kept for the object's life. */
 typedef struct {
@@ -96,6 +97,7 @@ typedef struct {
   ocl_qkernel *qk; /* generated quotient kernels, n_qk of them */
   size_t n_qk;
   int fault;       /* sm_opencl_codegen_fault */
+  unsigned long long bytes_read; /* device -> host, since the object was opened */
 } ocl_impl;
 
 /* ---- errors ---------------------------------------------------------------------------- */
@@ -199,20 +201,26 @@ static starkml_status put_cols(sm_backend *be, cl_mem dev, const gl_t *host, siz
   return STARKML_OK;
 }
 
+/* Reads the first `bytes` of dev into host (blocking). Every read from the device goes
+   through here or get_cols, which count the bytes (sm_opencl_bytes_read). */
+static starkml_status read_back(sm_backend *be, void *host, cl_mem dev, size_t bytes) {
+  ocl_impl *o = be->impl;
+  CK(clEnqueueReadBuffer(o->q, dev, CL_TRUE, 0, bytes, host, 0, NULL, NULL), "clEnqueueReadBuffer");
+  o->bytes_read += bytes;
+  return STARKML_OK;
+}
+
 /* Reads `cols` columns of `len` elements from dev (stride len) into host (stride hstride). */
 static starkml_status get_cols(sm_backend *be, gl_t *host, cl_mem dev, size_t cols,
                                size_t hstride, size_t len) {
   ocl_impl *o = be->impl;
   if (cols == 0 || len == 0) return STARKML_OK;
-  if (cols == 1 || hstride == len) {
-    CK(clEnqueueReadBuffer(o->q, dev, CL_TRUE, 0, cols * len * sizeof *host, host, 0, NULL, NULL),
-       "clEnqueueReadBuffer");
-    return STARKML_OK;
-  }
+  if (cols == 1 || hstride == len) return read_back(be, host, dev, cols * len * sizeof *host);
   const size_t zero[3] = {0, 0, 0}, region[3] = {len * sizeof *host, cols, 1};
   CK(clEnqueueReadBufferRect(o->q, dev, CL_TRUE, zero, zero, region, len * sizeof *host, 0,
                              hstride * sizeof *host, 0, host, 0, NULL, NULL),
      "clEnqueueReadBufferRect");
+  o->bytes_read += (unsigned long long)cols * len * sizeof *host;
   return STARKML_OK;
 }
 
@@ -259,10 +267,7 @@ static starkml_status launch_1d(sm_backend *be, int k, size_t items) {
 static starkml_status launch_read(sm_backend *be, int k, size_t items, cl_mem dout, size_t bytes,
                                   void *out) {
   starkml_status s = launch_1d(be, k, items);
-  if (s != STARKML_OK) return s;
-  ocl_impl *o = be->impl;
-  cl_int err = clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, bytes, out, 0, NULL, NULL);
-  return err == CL_SUCCESS ? STARKML_OK : cl_fail(be, err, "clEnqueueReadBuffer");
+  return s == STARKML_OK ? read_back(be, out, dout, bytes) : s;
 }
 
 /* ---- NTT -------------------------------------------------------------------------------- */
@@ -572,11 +577,7 @@ static starkml_status merkle_commit_any(sm_backend *be, sm_merkle_tree *tree, co
                          : buf_get(be, BUF_NODES, n_nodes * sizeof *nodes, &dnodes);
   if (s == STARKML_OK)
     s = merkle_build(be, dnodes, m, resident, n_rows, width, col_stride, salts, salt_len);
-  if (s == STARKML_OK) {
-    cl_int err = clEnqueueReadBuffer(o->q, dnodes, CL_TRUE, 0, n_back * sizeof *nodes, nodes, 0,
-                                     NULL, NULL);
-    if (err != CL_SUCCESS) s = cl_fail(be, err, "clEnqueueReadBuffer");
-  }
+  if (s == STARKML_OK) s = read_back(be, nodes, dnodes, n_back * sizeof *nodes);
   if (s != STARKML_OK) {
     if (resident != NULL && dnodes != NULL) res_release(o, dnodes);
     free(nodes);
@@ -596,49 +597,6 @@ static starkml_status ocl_merkle_commit(sm_backend *be, sm_merkle_tree *tree, co
                                         size_t n_rows, size_t width, size_t col_stride,
                                         const uint8_t *salts, size_t salt_len) {
   return merkle_commit_any(be, tree, m, NULL, n_rows, width, col_stride, salts, salt_len, 0);
-}
-
-/* ---- FRI -------------------------------------------------------------------------------- */
-
-static starkml_status ocl_fri_fold(sm_backend *be, gl3_t *out, const gl_t *cur, size_t R,
-                                   unsigned log_a, const gl3_t *bp, const gl_t *const *ix) {
-  ocl_impl *o = be->impl;
-  if (log_a > 4) {
-    snprintf(be->last_error, sizeof be->last_error,
-             "OpenCL: fri_fold supports runs of up to 16 values, not 2^%u", log_a);
-    return STARKML_ERR_ARG;
-  }
-  const size_t a = (size_t)1 << log_a;
-  if (R > SIZE_MAX / (3 * a * sizeof(gl_t))) return too_big(be, "layer", SIZE_MAX);
-  cl_mem dcur, dix, dtab, dout;
-  starkml_status s = buf_get(be, BUF_DATA, 3 * a * R * sizeof(gl_t), &dcur);
-  if (s == STARKML_OK) s = buf_get(be, BUF_AUX, (a - 1) * R * sizeof(gl_t), &dix);
-  if (s == STARKML_OK) s = buf_get(be, BUF_TAB, 3 * log_a * sizeof(gl_t), &dtab);
-  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, 3 * R * sizeof(gl_t), &dout);
-  if (s == STARKML_OK) s = put_cols(be, dcur, cur, 1, 3 * a * R, 3 * a * R);
-  if (s != STARKML_OK) return s;
-  size_t off = 0;
-  for (unsigned r = 0; r < log_a; r++) {
-    const size_t len = (a >> (r + 1)) * R;
-    CK(clEnqueueWriteBuffer(o->q, dix, CL_TRUE, off * sizeof(gl_t), len * sizeof(gl_t), ix[r], 0,
-                            NULL, NULL),
-       "clEnqueueWriteBuffer");
-    off += len;
-  }
-  gl_t b[3 * 4];
-  for (unsigned r = 0; r < log_a; r++)
-    for (int k = 0; k < 3; k++) b[3 * r + (unsigned)k] = bp[r].v[k];
-  CK(clEnqueueWriteBuffer(o->q, dtab, CL_TRUE, 0, 3 * log_a * sizeof(gl_t), b, 0, NULL, NULL),
-     "clEnqueueWriteBuffer");
-  const cl_ulong a_R = R;
-  const cl_uint a_la = log_a;
-  ARG(K_FOLD, 0, dout);
-  ARG(K_FOLD, 1, dcur);
-  ARG(K_FOLD, 2, a_R);
-  ARG(K_FOLD, 3, a_la);
-  ARG(K_FOLD, 4, dtab);
-  ARG(K_FOLD, 5, dix);
-  return launch_read(be, K_FOLD, R, dout, 3 * R * sizeof(gl_t), out);
 }
 
 /* ---- device-resident matrices ----------------------------------------------------------- */
@@ -732,10 +690,7 @@ static starkml_status ocl_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *
   const size_t wg = wg_for(o->wg[K_GATHER], n);
   const size_t global[2] = {(n + wg - 1) / wg * wg, m->cols}, local[2] = {wg, 1};
   s = launch(be, K_GATHER, 2, global, local);
-  if (s != STARKML_OK) return s;
-  CK(clEnqueueReadBuffer(o->q, dout, CL_TRUE, 0, n * m->cols * sizeof(gl_t), out, 0, NULL, NULL),
-     "clEnqueueReadBuffer");
-  return STARKML_OK;
+  return s == STARKML_OK ? read_back(be, out, dout, n * m->cols * sizeof(gl_t)) : s;
 }
 
 /* The listed nodes of a device tree: gathered on the device, one read, then put in place. */
@@ -934,19 +889,17 @@ static starkml_status ocl_quotient(sm_backend *be, gl3_t *q, const sm_be_quotien
   const size_t wg = wg_for(qk->wg, M), global = (M + wg - 1) / wg * wg;
   CK(clEnqueueNDRangeKernel(o->q, qk->k, 1, NULL, &global, &wg, 0, NULL, NULL),
      "clEnqueueNDRangeKernel(quotient)");
-  CK(clEnqueueReadBuffer(o->q, dq, CL_TRUE, 0, 3 * M * sizeof(gl_t), q, 0, NULL, NULL),
-     "clEnqueueReadBuffer");
-  return STARKML_OK;
+  return read_back(be, q, dq, 3 * M * sizeof(gl_t));
 }
 
 /* ---- DEEP ----------------------------------------------------------------------------------- */
 
-static starkml_status ocl_deep(sm_backend *be, gl3_t *out, const sm_be_deep_in *in) {
+static starkml_status ocl_deep(sm_backend *be, sm_be_mat *out, const sm_be_deep_in *in) {
   const size_t big = (size_t)1 << in->log_big, nbo = in->n_base_open, nq = in->n_quot;
   const size_t n_pre = in->pre != NULL ? in->pre->cols : 0, n_main = in->main->cols;
   const size_t n_aux3 = in->aux != NULL ? in->aux->cols : 0;
   if (n_pre + n_main + n_aux3 != nbo || in->quot->cols < nq + (in->mask ? 3 : 0) ||
-      in->log_big > 40) {
+      in->log_big > 40 || out->rows != big || out->cols != 3) {
     snprintf(be->last_error, sizeof be->last_error, "OpenCL: bad DEEP shapes");
     return STARKML_ERR_ARG;
   }
@@ -970,11 +923,11 @@ static starkml_status ocl_deep(sm_backend *be, gl3_t *out, const sm_be_deep_in *
     snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
     return STARKML_ERR_NOMEM;
   }
-  cl_mem dw, dk, dtab, dout;
+  cl_mem dw, dk, dtab;
   s = buf_get(be, BUF_PARAM, 3 * nw * sizeof(gl_t), &dw);
   if (s == STARKML_OK) s = buf_get(be, BUF_AUX, sizeof k, &dk);
   if (s == STARKML_OK) s = buf_get(be, BUF_TAB, tlen * sizeof *tab, &dtab);
-  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, 3 * big * sizeof(gl_t), &dout);
+  if (s == STARKML_OK) s = mat_create(be, out); /* the values stay there, for FRI */
   if (s == STARKML_OK) s = put_cols(be, dw, (const gl_t *)in->w, 1, 3 * nw, 3 * nw);
   if (s == STARKML_OK) s = put_cols(be, dk, k, 1, 15, 15);
   if (s == STARKML_OK) s = put_cols(be, dtab, tab, 1, tlen, tlen);
@@ -982,6 +935,7 @@ static starkml_status ocl_deep(sm_backend *be, gl3_t *out, const sm_be_deep_in *
   if (s != STARKML_OK) return s;
   const cl_ulong a_big = big, a_pre = n_pre, a_main = n_main, a_aux = n_aux3, a_nq = nq;
   const cl_uint a_lb = in->log_big, a_mask = in->mask != 0, a_lo = lo;
+  cl_mem dout = out->dev;
   ARG(K_DEEP, 0, dout);
   ARG(K_DEEP, 1, a_big);
   ARG(K_DEEP, 2, a_lb);
@@ -998,7 +952,88 @@ static starkml_status ocl_deep(sm_backend *be, gl3_t *out, const sm_be_deep_in *
   ARG(K_DEEP, 13, dk);
   ARG(K_DEEP, 14, dtab);
   ARG(K_DEEP, 15, a_lo);
-  return launch_read(be, K_DEEP, big, dout, 3 * big * sizeof(gl_t), out);
+  return launch_1d(be, K_DEEP, big);
+}
+
+/* ---- FRI ------------------------------------------------------------------------------------ */
+
+/*
+ * One FRI layer (core/backend.h, fri_layer) in a matrix of its own: fri_fold from the
+ * previous layer, or the first input (layer 0), then fri_inject for each further input
+ * (kernels/fri.cl). The fold's 1/(2x) factors are c_r times the inverse twiddle table
+ * (ensure_twiddles, kept for the object's life), so no table is built or uploaded per fold;
+ * the host sends only bp[r] and c_r (four words per round). Nothing is read back.
+ */
+static starkml_status ocl_fri_layer(sm_backend *be, sm_be_mat *out, unsigned log_a_out,
+                                    const sm_be_mat *cur, unsigned log_a, const gl3_t *bp,
+                                    unsigned log_max_size, const sm_be_mat *const *in,
+                                    size_t n_in) {
+  ocl_impl *o = be->impl;
+  const size_t R2 = out->rows, N2 = R2 << log_a_out;
+  unsigned log_n2 = 0;
+  while (((size_t)1 << log_n2) < N2) log_n2++;
+  if (log_a_out > 4 || (cur != NULL && (log_a < 1 || log_a > 4)) ||
+      log_n2 + (cur != NULL ? log_a : 0) > log_max_size || log_max_size > 32 ||
+      out->cols != (size_t)3 << log_a_out || (cur == NULL && n_in == 0)) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: bad FRI layer shapes");
+    return STARKML_ERR_ARG;
+  }
+  cl_mem dcur = NULL;
+  starkml_status s = cur != NULL ? mat_mem(be, cur, "FRI layer", &dcur) : STARKML_OK;
+  if (s == STARKML_OK && cur != NULL && (cur->rows != N2 || cur->cols != (size_t)3 << log_a)) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: bad FRI layer shapes");
+    return STARKML_ERR_ARG;
+  }
+  for (size_t t = 0; s == STARKML_OK && t < n_in; t++) {
+    cl_mem dummy;
+    s = mat_mem(be, in[t], "FRI input", &dummy);
+    if (s == STARKML_OK && (in[t]->rows != N2 || in[t]->cols != 3)) {
+      snprintf(be->last_error, sizeof be->last_error, "OpenCL: bad FRI input shape");
+      s = STARKML_ERR_ARG;
+    }
+  }
+  if (s == STARKML_OK) s = mat_create(be, out);
+  if (s != STARKML_OK) return s;
+  cl_mem dout = out->dev;
+  const cl_ulong a_R2 = R2, a_N2 = N2;
+  const cl_uint a_la2 = log_a_out;
+  if (cur != NULL) {
+    /* inv2x_M[0] = 1 / (2 s_M) for the round sizes M = 2^(log N - r), N = a N2. */
+    gl_t prm[4 * 4];
+    for (unsigned r = 0; r < log_a; r++) {
+      for (int k = 0; k < 3; k++) prm[3 * r + (unsigned)k] = bp[r].v[k];
+      const unsigned lm = log_n2 + log_a - r;
+      prm[3 * log_a + r] =
+          gl_inv(gl_double(gl_exp(GL_GENERATOR, (uint64_t)1 << (log_max_size - lm))));
+    }
+    cl_mem dprm;
+    s = ensure_twiddles(be, 1, N2 << (log_a - 1));
+    if (s == STARKML_OK) s = buf_get(be, BUF_PARAM, 4 * log_a * sizeof(gl_t), &dprm);
+    if (s == STARKML_OK) s = put_cols(be, dprm, prm, 1, 4 * log_a, 4 * log_a);
+    if (s != STARKML_OK) return s;
+    const cl_uint a_la = log_a;
+    ARG(K_FOLD, 0, dout);
+    ARG(K_FOLD, 1, a_R2);
+    ARG(K_FOLD, 2, a_la2);
+    ARG(K_FOLD, 3, dcur);
+    ARG(K_FOLD, 4, a_N2);
+    ARG(K_FOLD, 5, a_la);
+    ARG(K_FOLD, 6, dprm);
+    ARG(K_FOLD, 7, o->tw[1]);
+    if ((s = launch_1d(be, K_FOLD, N2)) != STARKML_OK) return s;
+  }
+  for (size_t t = 0; t < n_in; t++) {
+    cl_mem din = in[t]->dev;
+    const cl_uint add = cur != NULL || t > 0;
+    ARG(K_INJECT, 0, dout);
+    ARG(K_INJECT, 1, a_R2);
+    ARG(K_INJECT, 2, a_la2);
+    ARG(K_INJECT, 3, din);
+    ARG(K_INJECT, 4, a_N2);
+    ARG(K_INJECT, 5, add);
+    if ((s = launch_1d(be, K_INJECT, N2)) != STARKML_OK) return s;
+  }
+  return STARKML_OK;
 }
 
 /* ---- the object ------------------------------------------------------------------------- */
@@ -1034,7 +1069,6 @@ static const sm_backend_ops ocl_ops = {.name = "opencl",
                                        .ntt = ocl_ntt,
                                        .coset_eval = ocl_coset_eval,
                                        .merkle_commit = ocl_merkle_commit,
-                                       .fri_fold = ocl_fri_fold,
                                        .coset_eval_mat = ocl_coset_eval_mat,
                                        .merkle_commit_mat = ocl_merkle_commit_mat,
                                        .read_nodes = ocl_read_nodes,
@@ -1043,6 +1077,7 @@ static const sm_backend_ops ocl_ops = {.name = "opencl",
                                        .mat_free = ocl_mat_free,
                                        .quotient = ocl_quotient,
                                        .deep = ocl_deep,
+                                       .fri_layer = ocl_fri_layer,
                                        .destroy = ocl_destroy};
 
 static void info_str(cl_device_id d, cl_device_info what, char *buf, size_t cap) {
@@ -1222,4 +1257,9 @@ void sm_opencl_limit_alloc(sm_backend *be, unsigned long long bytes) {
 void sm_opencl_codegen_fault(sm_backend *be, int fault) {
   if (be == NULL || be->ops != &ocl_ops) return;
   ((ocl_impl *)be->impl)->fault = fault;
+}
+
+unsigned long long sm_opencl_bytes_read(const sm_backend *be) {
+  if (be == NULL || be->ops != &ocl_ops) return 0;
+  return ((const ocl_impl *)be->impl)->bytes_read;
 }

@@ -195,7 +195,7 @@ static const sm_backend_ops vl_ops = {
     .ntt = vl_ntt,
     .coset_eval = NULL,
     .merkle_commit = NULL,
-    .fri_fold = NULL, /* the device-resident matrix ops, quotient and DEEP: NULL (CPU) */
+    /* the device-resident matrix ops, quotient, DEEP and FRI layers: NULL (CPU) */
     .destroy = vl_destroy,
 };
 

@@ -120,4 +120,10 @@ void sm_opencl_limit_alloc(struct sm_backend *be, unsigned long long bytes);
  */
 void sm_opencl_codegen_fault(struct sm_backend *be, int fault);
 
+/*
+ * For tests and measurements: the bytes the opencl backend `be` has read back from its
+ * device since it was opened (every device-to-host copy); 0 for any other backend.
+ */
+unsigned long long sm_opencl_bytes_read(const struct sm_backend *be);
+
 #endif

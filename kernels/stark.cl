@@ -26,8 +26,9 @@ __kernel void merkle_gather(__global ulong4 *out, __global const ulong4 *nodes,
 
 /*
  * One work-item per LDE position i < big (x_i = lde_point(tab, bitrev(i), lo_bits)):
- *   out[i] = (sum_c w[c] f_c - kz) / (x - z) + (sum_c w[nbo + c] f_c - kzw) / (x - zw)
- *          + (sum_k w[2 nbo + k] q_k - kq) / (x - z) [+ w[2 nbo + nq] (m0 + X m1 + X^2 m2)]
+ *   v_i = (sum_c w[c] f_c - kz) / (x - z) + (sum_c w[nbo + c] f_c - kzw) / (x - zw)
+ *       + (sum_k w[2 nbo + k] q_k - kq) / (x - z) [+ w[2 nbo + nq] (m0 + X m1 + X^2 m2)]
+ * into the 3-column matrix out (component k of v_i at out[k big + i]: coalesced stores),
  * with f_c the columns of pre (n_pre), mn (n_main), aux (n_aux3) in that order, q_k the
  * first nq columns of quot and m_c its next three when mask is set. w holds 3 words per
  * weight; k holds kz, kzw, kq, z, zw (3 words each). The two inverses come from one
@@ -84,7 +85,7 @@ __kernel void deep_values(__global ulong *out, ulong big, uint log_big,
         gl3_make(quot[nq * big + i], quot[(nq + 1) * big + i], quot[(nq + 2) * big + i]);
     v = gl3_add(v, gl3_mul(gl3_load(w, 3 * (2 * nbo + nq)), r));
   }
-  out[3 * i] = v.v0;
-  out[3 * i + 1] = v.v1;
-  out[3 * i + 2] = v.v2;
+  out[i] = v.v0;
+  out[big + i] = v.v1;
+  out[2 * big + i] = v.v2;
 }

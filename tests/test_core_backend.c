@@ -1,8 +1,7 @@
 /*
  * The backend dispatch (core/backend.h) with a reference "device" written here
- * from the definitions alone: a naive O(n^2) DFT for `ntt`, a pass-through
- * Merkle commit that counts its calls, and a FRI fold computed from the
- * contract in core/backend.h. The dispatch must route the prover's work through
+ * from the definitions alone: a naive O(n^2) DFT for `ntt` and a pass-through
+ * Merkle commit that counts its calls. The dispatch must route the prover's work through
  * the backend (a corrupting device changes the proof, a failing one fails it:
  * nothing falls back), and the host-side coset evaluation that backends without
  * their own get must equal sm_coset_eval. A whole proof made through this
@@ -18,10 +17,9 @@
 #include "tests/sm_test.h"
 
 typedef struct {
-  size_t ntt_calls, merkle_calls, fold_calls;
+  size_t ntt_calls, merkle_calls;
   int corrupt; /* flip one output element of the next NTT */
   int fail;    /* report a device failure */
-  int no_fold; /* leave fri_fold to the CPU */
 } naive_dev;
 
 static gl_t pow_gl(gl_t b, uint64_t e) { return gl_exp(b, e); }
@@ -81,45 +79,12 @@ static starkml_status dev_merkle(sm_backend *be, sm_merkle_tree *tree,
                           1);
 }
 
-/* The fold of core/backend.h's contract, value by value. */
-static starkml_status dev_fold(sm_backend *be, gl3_t *out, const gl_t *cur,
-                               size_t R, unsigned log_a, const gl3_t *bp,
-                               const gl_t *const *ix) {
-  ((naive_dev *)be->impl)->fold_calls++;
-  const size_t a = (size_t)1 << log_a;
-  const gl_t half = gl_inv(2);
-  gl3_t v[16];
-  for (size_t m = 0; m < R; m++) {
-    for (size_t r = 0; r < a; r++)
-      for (int k = 0; k < 3; k++)
-        v[r].v[k] = cur[(3 * r + (size_t)k) * R + m];
-    size_t h = a;
-    for (unsigned r = 0; r < log_a; r++) {
-      h >>= 1;
-      for (size_t u = 0; u < h; u++) {
-        gl3_t lo = v[2 * u], hi = v[2 * u + 1];
-        gl3_t even = gl3_mul_base(gl3_add(lo, hi), half);
-        gl3_t odd =
-            gl3_mul_base(gl3_sub(lo, hi), ix[r][(a >> (r + 1)) * m + u]);
-        v[u] = gl3_add(even, gl3_mul(bp[r], odd));
-      }
-    }
-    out[m] = v[0];
-  }
-  return STARKML_OK;
-}
-
 static void dev_destroy(sm_backend *be) { free(be); }
 
 static const sm_backend_ops naive_ops = {.name = "naive",
                                          .ntt = dev_ntt,
                                          .merkle_commit = dev_merkle,
-                                         .fri_fold = dev_fold,
                                          .destroy = dev_destroy};
-static const sm_backend_ops naive_ops_nofold = {.name = "naive",
-                                                .ntt = dev_ntt,
-                                                .merkle_commit = dev_merkle,
-                                                .destroy = dev_destroy};
 
 /* A context whose backend is the naive device d (the context frees the backend
  * object). */
@@ -129,7 +94,7 @@ static starkml_ctx *ctx_with(naive_dev *d) {
   if (d != NULL) {
     sm_backend *be = calloc(1, sizeof *be);
     assert_non_null(be);
-    be->ops = d->no_fold ? &naive_ops_nofold : &naive_ops;
+    be->ops = &naive_ops;
     be->impl = d;
     ctx->backend = be;
   }
@@ -243,16 +208,14 @@ static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len,
   return proof;
 }
 
-/* Whole proofs through the device (with and without its fold) equal the CPU's
- * bytes. */
+/* Whole proofs through the device equal the CPU's bytes. */
 static void proofs_byte_identical(void **state) {
   (void)state;
-  /* Every toy with zero knowledge and the device's fold; one without either. */
-  static const int cases[][3] = {{0, 1, 0}, {1, 1, 0}, {2, 1, 0}, {0, 0, 1}};
+  /* Every toy with zero knowledge; one without. */
+  static const int cases[][2] = {{0, 1}, {1, 1}, {2, 1}, {0, 0}};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    const int which = cases[c][0], zk = cases[c][1], no_fold = cases[c][2];
+    const int which = cases[c][0], zk = cases[c][1];
     naive_dev d = {0};
-    d.no_fold = no_fold;
     starkml_ctx *dev = ctx_with(&d), *cpu = ctx_with(NULL);
     size_t la = 0, lb = 0;
     starkml_status sa, sb;
@@ -265,7 +228,6 @@ static void proofs_byte_identical(void **state) {
     /* The work went through the device. */
     assert_true(d.ntt_calls > 0);
     assert_true(d.merkle_calls > 0);
-    assert_true(no_fold ? d.fold_calls == 0 : d.fold_calls > 0);
     free(a);
     free(b);
     starkml_ctx_destroy(dev);

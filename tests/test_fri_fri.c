@@ -100,7 +100,7 @@ static void make_set(test_set *ts, const unsigned *sizes, size_t n, unsigned log
   for (size_t t = 0; t < n; t++) {
     size_t nc = ((size_t)1 << (sizes[t] - log_blowup)) + (extra ? extra[t] : 0);
     ts->in[t] = make_input(ts->plan, ts->log_max, sizes[t], nc, 0, rng);
-    ts->fi[t] = (sm_fri_input){sizes[t], ts->in[t].values};
+    ts->fi[t] = (sm_fri_input){sizes[t], ts->in[t].values, NULL};
     ts->sizes[t] = sizes[t];
   }
 }
@@ -432,7 +432,7 @@ static void high_degree_refused_at_commit(void **state) {
     sm_fri_prover pr;
     assert_int_equal(sm_fri_commit(&pr, &tr, ts.plan, &p, ts.fi, 2), STARKML_REJECT);
     assert_null(pr.final_coeffs);
-    assert_null(pr.layers[0]);
+    assert_null(pr.layers[0].host);
     /* Only the smaller input too high: same. */
     free_set(&ts);
     size_t extra2[] = {0, 1};
@@ -836,7 +836,7 @@ static void prover_bad_arguments(void **state) {
   assert_int_equal(sm_fri_commit(&pr, &tr, ts.plan, &p, NULL, 1), STARKML_ERR_ARG);
   assert_int_equal(sm_fri_commit(&pr, &tr, ts.plan, &p, ts.fi, 0), STARKML_ERR_ARG);
   assert_int_equal(sm_fri_commit(NULL, &tr, ts.plan, &p, ts.fi, 1), STARKML_ERR_ARG);
-  sm_fri_input nullv = {8, NULL};
+  sm_fri_input nullv = {8, NULL, NULL};
   assert_int_equal(sm_fri_commit(&pr, &tr, ts.plan, &p, &nullv, 1), STARKML_ERR_ARG);
   sm_fri_params bad = {2, 5, 1, 1, NULL};
   assert_int_equal(sm_fri_commit(&pr, &tr, ts.plan, &bad, ts.fi, 1), STARKML_ERR_ARG);

@@ -2,9 +2,10 @@
  * The OpenCL backend (host/backend_opencl.c and the kernels of kernels/) against the CPU
  * reference: every op of core/backend.h on random inputs must give the CPU's result bit for
  * bit (NTT in every order and direction, coset evaluation, Merkle trees with and without
- * salts, FRI folds, device-resident matrices and their opened rows, device-resident Merkle
- * trees (only the cap and the fetched paths come back), the constraint
- * quotient of kernels generated from random tables, DEEP), whole toy proofs must be the
+ * salts, device-resident matrices and their opened rows, device-resident Merkle trees (only
+ * the cap and the fetched paths come back), the constraint quotient of kernels generated
+ * from random tables, DEEP, FRI's commit phase and openings on device layers (only the
+ * roots, the final layer and the opened rows and paths come back)), whole toy proofs must be the
  * CPU's bytes (and differ with a deliberately wrong generated kernel), the program cache
  * must load what it stored and survive a corrupt or unwritable cache, and errors must be
  * clear (bad device index, build failure with its log, out of device memory).
@@ -25,6 +26,7 @@
 #include "core/merkle.h"
 #include "core/ntt.h"
 #include "air/air.h"
+#include "fri/fri.h"
 #include "fri/stark_toy.h"
 #include "host/backends.h"
 #include "host/opencl_codegen.h"
@@ -220,64 +222,6 @@ static void merkle_rows(void **state) {
     check_merkle(be, n, 64, n, 32, &rng);
   }
   check_merkle(be, (size_t)1 << 16, 24, (size_t)1 << 16, 0, &rng);
-  sm_be_free(be);
-}
-
-/* ---- FRI fold -------------------------------------------------------------------------- */
-
-/* The contract of core/backend.h's fri_fold, value by value (tests/test_core_backend.c). */
-static void fold_reference(gl3_t *out, const gl_t *cur, size_t R, unsigned log_a,
-                           const gl3_t *bp, const gl_t *const *ix) {
-  const size_t a = (size_t)1 << log_a;
-  const gl_t half = gl_inv(2);
-  gl3_t v[16];
-  for (size_t m = 0; m < R; m++) {
-    for (size_t r = 0; r < a; r++)
-      for (int k = 0; k < 3; k++) v[r].v[k] = cur[(3 * r + (size_t)k) * R + m];
-    size_t h = a;
-    for (unsigned r = 0; r < log_a; r++) {
-      h >>= 1;
-      for (size_t u = 0; u < h; u++) {
-        gl3_t lo = v[2 * u], hi = v[2 * u + 1];
-        gl3_t even = gl3_mul_base(gl3_add(lo, hi), half);
-        gl3_t odd = gl3_mul_base(gl3_sub(lo, hi), ix[r][(a >> (r + 1)) * m + u]);
-        v[u] = gl3_add(even, gl3_mul(bp[r], odd));
-      }
-    }
-    out[m] = v[0];
-  }
-}
-
-static void fri_fold(void **state) {
-  (void)state;
-  sm_backend *be = open_or_skip();
-  uint64_t rng = sm_test_seed();
-  const size_t Rs[] = {1, 3, 64, 1000, 4096};
-  for (unsigned log_a = 1; log_a <= 4; log_a++)
-    for (size_t i = 0; i < sizeof Rs / sizeof Rs[0]; i++) {
-      const size_t R = Rs[i], a = (size_t)1 << log_a;
-      gl_t *cur = malloc(3 * a * R * sizeof *cur);
-      gl3_t *x = malloc(R * sizeof *x), *y = malloc(R * sizeof *y);
-      gl_t *tabs[4];
-      gl3_t bp[4];
-      assert_non_null(cur);
-      random_gl(cur, 3 * a * R, &rng);
-      for (unsigned r = 0; r < log_a; r++) {
-        tabs[r] = malloc((a >> (r + 1)) * R * sizeof(gl_t));
-        random_gl(tabs[r], (a >> (r + 1)) * R, &rng);
-        random_gl(bp[r].v, 3, &rng);
-      }
-      const gl_t *const *ix = (const gl_t *const *)tabs;
-      assert_true(sm_be_has_fri_fold(be));
-      assert_int_equal(sm_be_fri_fold(be, x, cur, R, log_a, bp, ix), STARKML_OK);
-      fold_reference(y, cur, R, log_a, bp, ix);
-      if (memcmp(x, y, R * sizeof *x) != 0)
-        fail_msg("FRI fold of %zu runs of %zu differs from the reference", R, a);
-      for (unsigned r = 0; r < log_a; r++) free(tabs[r]);
-      free(cur);
-      free(x);
-      free(y);
-    }
   sm_be_free(be);
 }
 
@@ -575,6 +519,262 @@ static void tree_bad_rows(void **state) {
   sm_be_free(be);
 }
 
+/* ---- FRI on the device ------------------------------------------------------------------ */
+
+/* An FRI input of 2^log_size values on its domain (shift 7^(2^(log_max - log_size))) from
+   n_coeffs random coefficients per component: a 3-column matrix on the device, and the same
+   values as a host vector (*host, malloc'd). */
+static void fri_input(sm_backend *be, sm_ntt_plan *plan, sm_be_mat *dev, gl3_t **host,
+                      unsigned log_size, unsigned log_max, size_t n_coeffs, uint64_t *rng) {
+  const size_t N = (size_t)1 << log_size;
+  sm_be_mat cpu;
+  random_mats(be, plan, dev, &cpu, 3, log_size, n_coeffs,
+              gl_exp(GL_GENERATOR, (uint64_t)1 << (log_max - log_size)), rng);
+  assert_non_null(dev->dev);
+  assert_null(dev->host);
+  *host = malloc(N * sizeof **host);
+  assert_non_null(*host);
+  for (size_t i = 0; i < N; i++)
+    for (size_t c = 0; c < 3; c++) (*host)[i].v[c] = cpu.host[c * N + i];
+  sm_be_mat_free(NULL, &cpu);
+}
+
+#define FRI_MAX_TEST_INPUTS 8
+#define FRI_TEST_QUERIES 13
+
+typedef struct {
+  size_t n;
+  sm_be_mat dev[FRI_MAX_TEST_INPUTS];
+  gl3_t *host[FRI_MAX_TEST_INPUTS];
+  sm_fri_input di[FRI_MAX_TEST_INPUTS], hi[FRI_MAX_TEST_INPUTS]; /* device, host */
+  unsigned log_max;
+} fri_inputs;
+
+/* Inputs of the given log sizes, of degree < N / 2^log_blowup when honest (else random). */
+static void fri_inputs_make(fri_inputs *f, sm_backend *be, sm_ntt_plan *plan, const unsigned *sizes,
+                            size_t n, unsigned log_blowup, int honest, uint64_t *rng) {
+  memset(f, 0, sizeof *f);
+  assert_true(n <= FRI_MAX_TEST_INPUTS);
+  f->n = n;
+  for (size_t t = 0; t < n; t++)
+    if (sizes[t] > f->log_max) f->log_max = sizes[t];
+  for (size_t t = 0; t < n; t++) {
+    const size_t N = (size_t)1 << sizes[t];
+    fri_input(be, plan, &f->dev[t], &f->host[t], sizes[t], f->log_max, honest ? N >> log_blowup : N,
+              rng);
+    f->di[t] = (sm_fri_input){sizes[t], NULL, &f->dev[t]};
+    f->hi[t] = (sm_fri_input){sizes[t], f->host[t], NULL};
+  }
+}
+
+static void fri_inputs_free(fri_inputs *f, sm_backend *be) {
+  for (size_t t = 0; t < f->n; t++) {
+    sm_be_mat_free(be, &f->dev[t]);
+    free(f->host[t]);
+  }
+  memset(f, 0, sizeof *f);
+}
+
+/* Opened values and path digests of one query (fri.h, sm_fri_query_proof). */
+static void fri_query_shape(const sm_fri_schedule *s, size_t *nv, size_t *nd) {
+  *nv = *nd = 0;
+  for (unsigned j = 0; j < s->n_layers; j++) {
+    *nv += (size_t)1 << s->log_arity[j];
+    *nd += s->log_size[j] - s->log_arity[j];
+  }
+}
+
+/*
+ * The commit phase on device inputs and on the same values on the host, from equal
+ * transcripts: the same schedule, roots, betas (drawn from the transcript after each root),
+ * final polynomial and transcript state (its next challenge), the layers and their trees
+ * only on the device; then the openings of random queries (repeats, the first and last
+ * index), batched on the device and one by one on the host, equal value for value and path
+ * for path.
+ */
+static void check_fri(sm_backend *be, sm_ntt_plan *plan, const unsigned *sizes, size_t n,
+                      unsigned log_blowup, unsigned log_arity, unsigned log_final_degree,
+                      int honest, uint64_t *rng) {
+  fri_inputs f;
+  fri_inputs_make(&f, be, plan, sizes, n, log_blowup, honest, rng);
+  const sm_fri_params pd = {log_blowup, log_arity, log_final_degree, 2, be};
+  sm_fri_params ph = pd;
+  ph.backend = NULL;
+  sm_transcript ta, tb;
+  sm_tr_init(&ta, "starkml/test/fri-device");
+  sm_tr_init(&tb, "starkml/test/fri-device");
+  sm_fri_prover pa, pb;
+  starkml_status s = sm_fri__commit(&pa, &ta, plan, &pd, f.di, n, !honest);
+  if (s != STARKML_OK)
+    fail_msg("device FRI commit: %s (%s)", starkml_strerror(s), sm_be_last_error(be));
+  assert_int_equal(sm_fri__commit(&pb, &tb, plan, &ph, f.hi, n, !honest), STARKML_OK);
+  const sm_fri_schedule *sc = &pa.sched;
+  assert_int_equal(pa.sched.n_layers, pb.sched.n_layers);
+  assert_int_equal(pa.sched.log_final_size, pb.sched.log_final_size);
+  for (unsigned j = 0; j < sc->n_layers; j++) {
+    if (memcmp(&pa.roots[j], &pb.roots[j], sizeof pa.roots[j]) != 0)
+      fail_msg("FRI layer %u root (inputs of 2^%u.., arity 2^%u, %s) differs from the CPU", j,
+               sizes[0], log_arity, honest ? "low degree" : "random");
+    assert_true(gl3_eq(pa.betas[j], pb.betas[j]));
+    assert_non_null(pa.layers[j].dev);
+    assert_null(pa.layers[j].host);
+    assert_non_null(pa.trees[j].dev);
+  }
+  for (size_t k = 0; k < sc->n_final; k++)
+    if (!gl3_eq(pa.final_coeffs[k], pb.final_coeffs[k]))
+      fail_msg("FRI final coefficient %zu differs from the CPU", k);
+  assert_true(gl3_eq(sm_tr_challenge_gl3(&ta, "next"), sm_tr_challenge_gl3(&tb, "next")));
+
+  const size_t n_max = (size_t)1 << f.log_max;
+  size_t i0[FRI_TEST_QUERIES];
+  for (size_t k = 0; k < FRI_TEST_QUERIES; k++) i0[k] = sm_test_next(rng) % n_max;
+  i0[0] = 0;
+  i0[1] = n_max - 1;
+  i0[FRI_TEST_QUERIES - 1] = i0[2];
+  sm_fri_query_proof qa[FRI_TEST_QUERIES];
+  assert_int_equal(sm_fri_open_batch(qa, &pa, i0, FRI_TEST_QUERIES), STARKML_OK);
+  size_t nv, nd;
+  fri_query_shape(sc, &nv, &nd);
+  for (size_t k = 0; k < FRI_TEST_QUERIES; k++) {
+    sm_fri_query_proof qb;
+    assert_int_equal(sm_fri_open(&qb, &pb, i0[k]), STARKML_OK);
+    assert_int_equal(qa[k].n_layers, qb.n_layers);
+    if ((nv > 0 && memcmp(qa[k].values, qb.values, nv * sizeof *qb.values) != 0) ||
+        (nd > 0 && memcmp(qa[k].paths, qb.paths, nd * sizeof *qb.paths) != 0))
+      fail_msg("FRI opening of query %zu differs from the CPU", i0[k]);
+    sm_fri_query_proof_free(&qa[k]);
+    sm_fri_query_proof_free(&qb);
+  }
+  sm_fri_prover_free(&pa);
+  sm_fri_prover_free(&pb);
+  sm_tr_free(&ta);
+  sm_tr_free(&tb);
+  fri_inputs_free(&f, be);
+}
+
+/* Device FRI against the host's on random and low-degree inputs: one input and several
+   sizes (injection into layer 0 and into folded layers, arities cut short at an input
+   size), arities 2 to 16, no committed layer at all (layer 0 is the final layer). */
+static void fri_commit_matches_cpu(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  static const struct {
+    unsigned sizes[FRI_MAX_TEST_INPUTS];
+    size_t n;
+    unsigned log_blowup, log_arity, log_final_degree;
+    int honest;
+  } cases[] = {
+      {{10}, 1, 1, 1, 0, 1},                     /* arity 2, down to 2 coefficients */
+      {{10, 10, 8, 7, 5, 5}, 6, 2, 2, 1, 0},     /* arity 4, injections, random */
+      {{12, 9, 6}, 3, 3, 3, 2, 1},               /* arity 8 cut to 3, 3 bits */
+      {{11, 11, 7, 4}, 4, 1, 4, 3, 0},           /* arity 16 cut at 7 and 4 */
+      {{14}, 1, 1, 4, 2, 1},                     /* arity 16, 16, then 8 */
+      {{13, 13, 12}, 3, 3, 4, 4, 1},             /* arity 16, then 2 */
+      {{6, 6}, 2, 2, 4, 4, 1},                   /* no committed layer */
+      {{9, 8, 7, 6, 5, 4, 3, 2}, 8, 1, 2, 1, 0}, /* an input at every layer */
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    check_fri(be, plan, cases[c].sizes, cases[c].n, cases[c].log_blowup, cases[c].log_arity,
+              cases[c].log_final_degree, cases[c].honest, &rng);
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
+/*
+ * FRI's layers are not read back: the commit phase reads exactly one root per layer and the
+ * final layer (3 N_f values), every layer and tree stays on the device (nothing below a
+ * root on the host), and the openings read exactly the opened rows (3a values each) and
+ * the path nodes (each once). Inputs on the device need a backend with fri_layer, all
+ * inputs alike; a layer beyond the device's buffers is "out of device memory".
+ */
+static void fri_layers_stay_on_device(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 12, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  static const unsigned sizes[] = {12, 10, 10, 8};
+  fri_inputs f;
+  fri_inputs_make(&f, be, plan, sizes, 4, 2, 1, &rng);
+  const sm_fri_params p = {2, 2, 2, 2, be};
+  sm_transcript tr;
+  sm_tr_init(&tr, "starkml/test/fri-device");
+  sm_fri_prover pr;
+  const unsigned long long b0 = sm_opencl_bytes_read(be);
+  assert_int_equal(sm_fri_commit(&pr, &tr, plan, &p, f.di, 4), STARKML_OK);
+  const sm_fri_schedule *sc = &pr.sched;
+  const size_t n_f = (size_t)1 << sc->log_final_size;
+  assert_true(sc->n_layers >= 3);
+  const unsigned long long commit_bytes = sm_opencl_bytes_read(be) - b0;
+  const unsigned long long want = sc->n_layers * sizeof(sm_digest) + 3 * n_f * sizeof(gl_t);
+  if (commit_bytes != want)
+    fail_msg("the FRI commit read %llu bytes back; its roots and final layer are %llu",
+             commit_bytes, want);
+  for (unsigned j = 0; j < sc->n_layers; j++) {
+    assert_null(pr.layers[j].host);
+    assert_non_null(pr.layers[j].dev);
+    assert_non_null(pr.trees[j].dev);
+    assert_true(zero_from(&pr.trees[j], 1)); /* the root alone came back */
+  }
+
+  /* Openings: the opened rows and the path nodes, nothing else. */
+  size_t i0[5];
+  for (size_t k = 0; k < 5; k++) i0[k] = sm_test_next(&rng) % ((size_t)1 << sc->log_max_size);
+  unsigned long long want_open = 0;
+  size_t n_nodes[SM_FRI_MAX_LAYERS];
+  for (unsigned j = 0, shift = 0; j < sc->n_layers; shift += sc->log_arity[j], j++) {
+    const unsigned la = sc->log_arity[j];
+    size_t m[5], idx[5 * 32];
+    for (size_t k = 0; k < 5; k++) m[k] = (i0[k] >> shift) >> la;
+    assert_int_equal(sm_merkle_path_nodes(idx, &n_nodes[j], sc->log_size[j] - la, 0, m, 5),
+                     STARKML_OK);
+    want_open += 5 * ((size_t)3 << la) * sizeof(gl_t) + n_nodes[j] * sizeof(sm_digest);
+  }
+  const unsigned long long b1 = sm_opencl_bytes_read(be);
+  sm_fri_query_proof q[5];
+  assert_int_equal(sm_fri_open_batch(q, &pr, i0, 5), STARKML_OK);
+  const unsigned long long open_bytes = sm_opencl_bytes_read(be) - b1;
+  if (open_bytes != want_open)
+    fail_msg("the FRI openings read %llu bytes back; the opened rows and paths are %llu",
+             open_bytes, want_open);
+  static const sm_digest z;
+  for (unsigned j = 0; j < sc->n_layers; j++) {
+    size_t filled = 0;
+    for (size_t i = 1; i < 2 * pr.trees[j].n_leaves - 1; i++)
+      filled += memcmp(&pr.trees[j].nodes[i], &z, sizeof z) != 0;
+    assert_int_equal(filled, n_nodes[j]);
+  }
+  for (size_t k = 0; k < 5; k++) sm_fri_query_proof_free(&q[k]);
+  sm_fri_prover_free(&pr);
+  sm_tr_free(&tr);
+
+  /* Device inputs need device FRI, and all inputs must be given alike. */
+  sm_tr_init(&tr, "starkml/test/fri-device");
+  sm_fri_params cpu = p;
+  cpu.backend = NULL;
+  assert_int_equal(sm_fri_commit(&pr, &tr, plan, &cpu, f.di, 4), STARKML_ERR_ARG);
+  sm_fri_input mixed[4] = {f.di[0], f.hi[1], f.di[2], f.di[3]};
+  assert_int_equal(sm_fri_commit(&pr, &tr, plan, &p, mixed, 4), STARKML_ERR_ARG);
+  mixed[1] = (sm_fri_input){10, f.host[1], &f.dev[1]}; /* both */
+  assert_int_equal(sm_fri_commit(&pr, &tr, plan, &p, mixed, 4), STARKML_ERR_ARG);
+  mixed[1] = (sm_fri_input){11, NULL, &f.dev[1]}; /* a size that is not the matrix's */
+  assert_int_equal(sm_fri_commit(&pr, &tr, plan, &p, mixed, 4), STARKML_ERR_ARG);
+  assert_null(pr.final_coeffs);
+
+  /* A layer that does not fit in a buffer: out of device memory, nothing left behind. */
+  sm_opencl_limit_alloc(be, 64u << 10); /* layer 0: 2^12 x 3 x 8 = 96 KiB */
+  assert_int_equal(sm_fri_commit(&pr, &tr, plan, &p, f.di, 4), STARKML_ERR_NOMEM);
+  assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
+  assert_null(pr.layers[0].dev);
+  sm_tr_free(&tr);
+  fri_inputs_free(&f, be);
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
 /* Matrices under a 256 KiB buffer cap: one that fits works, one that does not is a clean
    "out of device memory" (STARKML_ERR_NOMEM, the matrix zeroed, nothing leaked). */
 static void mats_out_of_memory(void **state) {
@@ -845,8 +1045,10 @@ static void deep_on_device(void **state) {
         random_mats(be, plan, &dev[m], &cpu[m], cols[m], log_big, big / 2, shift, &rng);
     const size_t nw = 2 * nbo + nq + 1;
     gl3_t *w = malloc(nw * sizeof *w), *a = malloc(big * sizeof *a);
+    size_t *all = malloc(big * sizeof *all);
     assert_non_null(w);
     assert_non_null(a);
+    assert_non_null(all);
     random_gl(w[0].v, 3 * nw, &rng);
     sm_be_deep_in in = {log_big, shift, np ? &dev[0] : NULL, &dev[1], na ? &dev[2] : NULL,
                         &dev[3], nbo, nq, mask, w,
@@ -857,7 +1059,14 @@ static void deep_on_device(void **state) {
     random_gl(in.z.v, 3, &rng);
     random_gl(in.zw.v, 3, &rng);
     if (trial == 5) in.z = gl3_from_base(shift); /* x_0 - z = 0: the zero-inverse path */
-    assert_int_equal(be->ops->deep(be, a, &in), STARKML_OK);
+    /* The values stay on the device (FRI's input): read them back here to compare. */
+    sm_be_mat out = {NULL, NULL, big, 3};
+    assert_int_equal(be->ops->deep(be, &out, &in), STARKML_OK);
+    assert_non_null(out.dev);
+    assert_null(out.host);
+    for (size_t i = 0; i < big; i++) all[i] = i;
+    assert_int_equal(sm_be_read_rows(be, (gl_t *)a, &out, all, big), STARKML_OK);
+    sm_be_mat_free(be, &out);
     const gl_t wb = gl_root_of_unity(log_big);
     for (size_t i = 0; i < big; i++) {
       const gl3_t x = gl3_from_base(gl_mul(shift, gl_exp(wb, sm_bitrev(i, log_big))));
@@ -887,7 +1096,7 @@ static void deep_on_device(void **state) {
       sm_be_mat_free(be, &dev[m]);
       sm_be_mat_free(NULL, &cpu[m]);
     }
-    free(w), free(a);
+    free(w), free(a), free(all);
   }
   sm_ntt_plan_free(plan);
   sm_be_free(be);
@@ -1122,12 +1331,12 @@ static void program_cache(void **state) {
 SM_TEST_MAIN(cmocka_unit_test(ntt_all_orders), cmocka_unit_test(ntt_large),
              cmocka_unit_test(ntt_huge_slow), cmocka_unit_test(coset_eval),
              cmocka_unit_test(merkle_widths), cmocka_unit_test(merkle_rows),
-             cmocka_unit_test(fri_fold), cmocka_unit_test(toy_proofs_identical),
-             cmocka_unit_test(bad_device_index), cmocka_unit_test(devices_listed),
-             cmocka_unit_test(build_failure_has_log),
+             cmocka_unit_test(toy_proofs_identical), cmocka_unit_test(bad_device_index),
+             cmocka_unit_test(devices_listed), cmocka_unit_test(build_failure_has_log),
              cmocka_unit_test(chunks_and_out_of_memory), cmocka_unit_test(program_cache),
              cmocka_unit_test(mats_read_rows), cmocka_unit_test(mats_out_of_memory),
              cmocka_unit_test(tree_paths_match_cpu), cmocka_unit_test(tree_stays_on_device),
-             cmocka_unit_test(tree_bad_rows),
-             cmocka_unit_test(quotient_codegen), cmocka_unit_test(quotient_codegen_large_slow), cmocka_unit_test(deep_on_device),
+             cmocka_unit_test(tree_bad_rows), cmocka_unit_test(fri_commit_matches_cpu),
+             cmocka_unit_test(fri_layers_stay_on_device), cmocka_unit_test(quotient_codegen),
+             cmocka_unit_test(quotient_codegen_large_slow), cmocka_unit_test(deep_on_device),
              cmocka_unit_test(codegen_fault_changes_proof))
