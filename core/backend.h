@@ -23,9 +23,10 @@
  * live from the coset evaluation through the Merkle commitment, the constraint quotient
  * and DEEP to the query openings; the DEEP values (a 3-column matrix per table) feed FRI;
  * FRI's layers are matrices too, made by fri_layer, committed, folded into the next layer
- * and opened. Only what the host needs comes back: the roots and caps at commitment, the
- * quotient values (the host interpolates them), FRI's final layer (3 x N_f values), the
- * opened rows and their paths.
+ * and opened; the witness coefficients (witness_coef) stay from the interpolation through
+ * the coset evaluation to the out-of-domain values. Only what the host needs comes back:
+ * the roots and caps at commitment, the quotient values (the host interpolates them), the
+ * out-of-domain values, FRI's final layer (3 x N_f values), the opened rows and their paths.
  *
  * A backend object is used by one proof at a time (its queue and scratch are shared by
  * the calls); a context carries at most one. Errors: a backend returns STARKML_ERR_NOMEM
@@ -191,6 +192,33 @@ typedef struct {
   starkml_status (*fri_layer)(sm_backend *be, sm_be_mat *out, unsigned log_a_out,
                               const sm_be_mat *cur, unsigned log_a, const gl3_t *bp,
                               unsigned log_max_size, const sm_be_mat *const *in, size_t n_in);
+
+  /*
+   * Witness coefficients on the device (fri/stark_prove.c, witness_lde and ood_values, the
+   * CPU reference). A backend that sets witness_coef must also set coset_eval_dev, mat_eval
+   * and mat_free, and coset_eval_mat (its LDE matrices stay on the device too).
+   *
+   * witness_coef: the coefficients of coef->cols trace columns into coef (rows = n + h,
+   * n = 2^log_n; shape set by the dispatcher, pointers zeroed): column c is the inverse NTT
+   * (natural order in and out) of the n values at trace + c n, minus r_c on rows [0, h),
+   * plus r_c on rows [n, n + h) (r_c = r + c h, the zero-knowledge randomizer Z_H(x) r_c(x);
+   * r NULL when h = 0). Nothing comes back: the coefficients stay in coef->dev, which the
+   * caller releases with mat_free (also on failure).
+   */
+  starkml_status (*witness_coef)(sm_backend *be, sm_be_mat *coef, const gl_t *trace,
+                                 unsigned log_n, const gl_t *r, size_t h);
+  /* coset_eval_mat of every row of a coefficient matrix coef of this backend (coef->dev
+     set; out's shape set by the dispatcher: 2^log_N rows, coef->cols columns). */
+  starkml_status (*coset_eval_dev)(sm_backend *be, sm_be_mat *out, const sm_be_mat *coef,
+                                   unsigned log_N, gl_t shift);
+  /*
+   * The columns of a coefficient matrix coef of this backend (coef->dev set) at n_pts
+   * points, given by their powers: out[t * coef->cols + c] = sum over i < coef->rows of
+   * pw[t * pw_stride + i] * (column c, row i), t < n_pts, pw_stride >= coef->rows (the
+   * out-of-domain values). Only out (n_pts x cols extension values) comes back.
+   */
+  starkml_status (*mat_eval)(sm_backend *be, gl3_t *out, const sm_be_mat *coef, const gl3_t *pw,
+                             size_t pw_stride, size_t n_pts);
 
   void (*destroy)(sm_backend *be);
 } sm_backend_ops;

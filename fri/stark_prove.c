@@ -29,6 +29,9 @@ enum { MAT_PRE, MAT_MAIN, MAT_AUX, MAT_QUOT, MAT_COUNT };
 typedef struct {
   gl_t *main_tr;                 /* n_main x n, the witness (a copy: the tamper hook edits it) */
   gl_t *pre_coef, *main_coef, *aux_coef, *quot_coef; /* coefficient columns, stride D */
+  /* The witness coefficients (pre, main, aux: n + h rows) on the backend's device when it
+     has witness_coef; the host arrays above are then unused. */
+  sm_be_mat coef[MAT_QUOT];
   /* LDE columns (N rows, bit-reversed order), on the backend's device when it keeps them
      there: from the coset evaluation through commitment, quotient, DEEP and openings. */
   sm_be_mat lde[MAT_COUNT];
@@ -49,6 +52,7 @@ static void tprover_free(tprover *p, sm_backend *be) {
     sm_be_mat_free(be, &p->lde[k]);
     free(p->opened[k]);
   }
+  for (int k = 0; k < MAT_QUOT; k++) sm_be_mat_free(be, &p->coef[k]);
   free(p->salt_main), free(p->salt_aux), free(p->salt_quot);
   sm_be_merkle_tree_free(be, &p->pre_tree), sm_be_merkle_tree_free(be, &p->main_tree);
   sm_be_merkle_tree_free(be, &p->aux_tree), sm_be_merkle_tree_free(be, &p->quot_tree);
@@ -89,10 +93,34 @@ static uint8_t *make_salts(const uint8_t *seed, const char *label, size_t rows, 
 /*
  * Interpolates k trace columns (n rows each), adds the zero-knowledge randomizer
  * Z_H(x) * r(x) with h random coefficients per column, and evaluates on the table's LDE.
- * coef: k columns of stride D (first n + h used); lde: the k x N matrix it makes.
+ * coef: k columns of stride D (first n + h used); lde: the k x N matrix it makes. With
+ * dcoef and a backend with witness_coef, the coefficients stay on the device in dcoef
+ * (n + h rows; coef is not touched): only the randomizer goes up.
  */
 static starkml_status witness_lde(sm_backend *be, sm_ntt_plan *plan, gl_t *coef, sm_be_mat *lde,
-                                  const gl_t *trace, size_t k, const sm_tinfo *x, sm_prg *rng) {
+                                  sm_be_mat *dcoef, const gl_t *trace, size_t k,
+                                  const sm_tinfo *x, sm_prg *rng) {
+  if (dcoef != NULL && be != NULL && be->ops->witness_coef != NULL) {
+    memset(dcoef, 0, sizeof *dcoef);
+    memset(lde, 0, sizeof *lde);
+    if (k == 0) return STARKML_ERR_ARG;
+    gl_t *r = NULL;
+    if (x->h > 0) {
+      if ((r = sm_xcalloc(k * x->h, sizeof *r)) == NULL) return STARKML_ERR_NOMEM;
+      /* The PRG's order of the host path: column by column, h values each. */
+      for (size_t i = 0; i < k * x->h && rng != NULL; i++) r[i] = sm_prg_gl(rng);
+    }
+    dcoef->rows = x->n + x->h;
+    dcoef->cols = k;
+    starkml_status s = be->ops->witness_coef(be, dcoef, trace, x->log_n, r, x->h);
+    free(r);
+    if (s != STARKML_OK) return s;
+    lde->rows = x->big;
+    lde->cols = k;
+    s = be->ops->coset_eval_dev(be, lde, dcoef, x->log_big, x->shift);
+    if (s != STARKML_OK) sm_be_mat_free(be, lde);
+    return s;
+  }
   for (size_t c = 0; c < k; c++) {
     memcpy(coef + c * x->d, trace + c * x->n, x->n * sizeof *coef);
     memset(coef + c * x->d + x->n, 0, (x->d - x->n) * sizeof *coef);
@@ -378,10 +406,12 @@ static void lazy3_column(lazy3 *acc, gl3_t w, const gl_t *col, size_t blk) {
  * proof carries them: out[c], out[nbo + c], out[2 nbo + k]. Each value is the dot
  * product of the coefficients with the powers of the point, summed lazily (lazy3), columns
  * in parallel: the same field elements as Horner's rule, with one
- * extension-by-base product per coefficient instead of a full extension product.
+ * extension-by-base product per coefficient instead of a full extension product. Witness
+ * coefficients on the device (p->coef) are evaluated there (mat_eval: the same values, field
+ * sums being exact); only their values come back.
  */
-static starkml_status ood_values(gl3_t *out, const sm_tinfo *x, const tprover *p, gl3_t z,
-                                 gl3_t zw, int threads) {
+static starkml_status ood_values(sm_backend *be, gl3_t *out, const sm_tinfo *x,
+                                 const tprover *p, gl3_t z, gl3_t zw, int threads) {
   const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces, d = x->d;
   const size_t n_pre = x->user->n_pre, n_main = x->n_main;
   gl3_t *pw = sm_xcalloc(2 * d, sizeof *pw); /* z^i, then (z w)^i, i < D */
@@ -391,10 +421,32 @@ static starkml_status ood_values(gl3_t *out, const sm_tinfo *x, const tprover *p
     pw[i] = gl3_mul(pw[i - 1], z);
     pw[d + i] = gl3_mul(pw[d + i - 1], zw);
   }
-  const long n_jobs = (long)(nbo + nq);
+  /* Device witness coefficients: pre, main, aux in column order, both points each. */
+  size_t first = 0;
+  for (int k = 0; k < MAT_QUOT && p->coef[MAT_MAIN].dev != NULL; k++) {
+    const sm_be_mat *m = &p->coef[k];
+    if (m->cols == 0) continue;
+    gl3_t *v = sm_xcalloc(2 * m->cols, sizeof *v);
+    if (v == NULL) {
+      free(pw);
+      return STARKML_ERR_NOMEM;
+    }
+    starkml_status s = be->ops->mat_eval(be, v, m, pw, d, 2);
+    for (size_t c = 0; c < m->cols && s == STARKML_OK; c++) {
+      out[first + c] = v[c];
+      out[nbo + first + c] = v[m->cols + c];
+    }
+    free(v);
+    if (s != STARKML_OK) {
+      free(pw);
+      return s;
+    }
+    first += m->cols;
+  }
+  const long n_jobs = (long)(nbo + nq - first);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (long j = 0; j < n_jobs; j++) {
-    const size_t c = (size_t)j;
+    const size_t c = first + (size_t)j;
     const gl_t *coef;
     size_t len = x->n + x->h;
     if (c < n_pre) coef = p->pre_coef + c * d, len = x->n;
@@ -677,7 +729,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       }
       sm_tinfo nozk = *x;
       nozk.h = 0;
-      if ((s = witness_lde(ctx->backend, plan, tp[t].pre_coef, &tp[t].lde[MAT_PRE], wit->pre[t],
+      if ((s = witness_lde(ctx->backend, plan, tp[t].pre_coef, &tp[t].lde[MAT_PRE],
+                           &tp[t].coef[MAT_PRE], wit->pre[t],
                            u->n_pre, &nozk, NULL)) != STARKML_OK ||
           (s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].pre_tree, &tp[t].lde[MAT_PRE], NULL,
                                        0, sm_stark_cap_height(x->log_big, opt->n_queries),
@@ -708,8 +761,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     sm_prg rng;
     snprintf(label, sizeof label, "zk/main/%zu", t);
     sm_prg_init(&rng, seed, label);
-    if ((s = witness_lde(ctx->backend, plan, tp[t].main_coef, &tp[t].lde[MAT_MAIN], tp[t].main_tr,
-                         k, x, opt->zk ? &rng : NULL)) != STARKML_OK)
+    if ((s = witness_lde(ctx->backend, plan, tp[t].main_coef, &tp[t].lde[MAT_MAIN],
+                         &tp[t].coef[MAT_MAIN], tp[t].main_tr, k, x,
+                         opt->zk ? &rng : NULL)) != STARKML_OK)
       goto done;
     if (opt->zk) {
       snprintf(label, sizeof label, "salt/main/%zu", t);
@@ -759,8 +813,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     sm_prg rng;
     snprintf(label, sizeof label, "zk/aux/%zu", t);
     sm_prg_init(&rng, seed, label);
-    s = witness_lde(ctx->backend, plan, tp[t].aux_coef, &tp[t].lde[MAT_AUX], parts,
-                    3 * (size_t)x->n_aux, x, opt->zk ? &rng : NULL);
+    s = witness_lde(ctx->backend, plan, tp[t].aux_coef, &tp[t].lde[MAT_AUX], &tp[t].coef[MAT_AUX],
+                    parts, 3 * (size_t)x->n_aux, x, opt->zk ? &rng : NULL);
     free(parts);
     if (s != STARKML_OK) goto done;
     if (opt->zk) {
@@ -850,7 +904,7 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       s = STARKML_ERR_NOMEM;
       goto done;
     }
-    if ((s = ood_values(tp[t].ood, x, &tp[t], z, zw, threads)) != STARKML_OK) goto done;
+    if ((s = ood_values(ctx->backend, tp[t].ood, x, &tp[t], z, zw, threads)) != STARKML_OK) goto done;
     sm_tr_absorb_gl3(&tr, "ood-values", tp[t].ood, 2 * nbo + nq);
   }
   gl3_t lambda = sm_tr_challenge_gl3(&tr, "deep");
@@ -1081,7 +1135,8 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
     nozk.h = 0;
     if (coef == NULL) s = STARKML_ERR_NOMEM;
     if (s == STARKML_OK)
-      s = witness_lde(ctx->backend, plan, coef, &lde, w->pre[t], x->user->n_pre, &nozk, NULL);
+      s = witness_lde(ctx->backend, plan, coef, &lde, NULL, w->pre[t], x->user->n_pre, &nozk,
+                      NULL);
     if (s == STARKML_OK)
       s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, 0, ctx->threads);
     if (s == STARKML_OK) roots[t] = *sm_merkle_root(&tree);
@@ -1138,7 +1193,7 @@ starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const 
   if (s == STARKML_OK && coef == NULL) s = STARKML_ERR_NOMEM;
   sm_merkle_tree tree;
   memset(&tree, 0, sizeof tree);
-  if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, &lde, pre, t->n_pre, &x, NULL);
+  if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, &lde, NULL, pre, t->n_pre, &x, NULL);
   if (s == STARKML_OK)
     s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, 0, ctx->threads);
   if (s == STARKML_OK) *root = *sm_merkle_root(&tree);

@@ -62,12 +62,12 @@ typedef struct {
 
 enum {
   K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_INJECT, K_GATHER,
-  K_NGATHER, K_DEEP, K_COUNT
+  K_NGATHER, K_DEEP, K_COEF, K_EVAL, K_COUNT
 };
 static const char *const kernel_names[K_COUNT] = {
     "ntt_ct_pass",   "ntt_gs_pass",  "ntt_tw_extend", "ntt_bitrev", "ntt_coset_spread",
     "merkle_leaves", "merkle_nodes", "fri_fold",      "fri_inject", "mat_gather",
-    "merkle_gather", "deep_values"};
+    "merkle_gather", "deep_values",   "coef_randomize", "mat_eval"};
 
 /* A generated quotient kernel (host/opencl_codegen.c), kept for the object's life. */
 typedef struct {
@@ -255,6 +255,13 @@ static starkml_status launch(sm_backend *be, int k, cl_uint dims, const size_t *
   return STARKML_OK;
 }
 
+/* A 1-D work-group size for `items` work-items: a power of two, at most cap. */
+static size_t wg_for(size_t cap, size_t items) {
+  size_t wg = 1;
+  while (wg * 2 <= cap && wg < items) wg *= 2;
+  return wg;
+}
+
 /* A 1-D launch of `items` work-items (rounded up to the kernel's work-group size). */
 static starkml_status launch_1d(sm_backend *be, int k, size_t items) {
   ocl_impl *o = be->impl;
@@ -407,10 +414,11 @@ static starkml_status ocl_ntt(sm_backend *be, gl_t *data, size_t ncols, size_t c
 }
 
 /* The coset evaluation of core/ntt.h into host memory (out, resident == NULL: in column
-   chunks through the pool) or into the device matrix `resident` (ncols x N, stride N). */
+   chunks through the pool) or into the device matrix `resident` (ncols x N, stride N), of
+   host coefficients, or of the device's (dcoef set: ncols columns of stride n_coeffs). */
 static starkml_status coset_run(sm_backend *be, gl_t *out, size_t out_stride, cl_mem resident,
-                                const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
-                                size_t ncols, unsigned log_N, gl_t shift) {
+                                cl_mem dcoef, const gl_t *coeffs, size_t coeff_stride,
+                                size_t n_coeffs, size_t ncols, unsigned log_N, gl_t shift) {
   ocl_impl *o = be->impl;
   const size_t N = (size_t)1 << log_N;
   const size_t ostride = ncols > 1 ? out_stride : N;
@@ -443,11 +451,12 @@ static starkml_status coset_run(sm_backend *be, gl_t *out, size_t out_stride, cl
   if (per == 0) return too_big(be, buf_role[BUF_DATA], N * sizeof(gl_t));
   for (size_t c0 = 0; c0 < ncols; c0 += per) {
     const size_t cols = ncols - c0 < per ? ncols - c0 : per;
-    cl_mem dst = resident, src;
+    cl_mem dst = resident, src = dcoef;
     s = STARKML_OK;
     if (resident == NULL) s = buf_get(be, BUF_DATA, cols * N * sizeof(gl_t), &dst);
-    if (s == STARKML_OK) s = buf_get(be, BUF_AUX, cols * n_coeffs * sizeof(gl_t), &src);
-    if (s == STARKML_OK && n_coeffs > 0)
+    if (s == STARKML_OK && dcoef == NULL)
+      s = buf_get(be, BUF_AUX, cols * n_coeffs * sizeof(gl_t), &src);
+    if (s == STARKML_OK && n_coeffs > 0 && dcoef == NULL)
       s = put_cols(be, src, coeffs + c0 * cstride, cols, cstride, n_coeffs);
     if (s != STARKML_OK) return s;
     const cl_ulong a_ostride = N, a_cstride = n_coeffs, a_nc = n_coeffs, a_N = N, a_nb = nb;
@@ -476,8 +485,8 @@ static starkml_status coset_run(sm_backend *be, gl_t *out, size_t out_stride, cl
 static starkml_status ocl_coset_eval(sm_backend *be, gl_t *out, size_t out_stride,
                                      const gl_t *coeffs, size_t coeff_stride, size_t n_coeffs,
                                      size_t ncols, unsigned log_N, gl_t shift) {
-  return coset_run(be, out, out_stride, NULL, coeffs, coeff_stride, n_coeffs, ncols, log_N,
-                   shift);
+  return coset_run(be, out, out_stride, NULL, NULL, coeffs, coeff_stride, n_coeffs, ncols,
+                   log_N, shift);
 }
 
 /* ---- Merkle ----------------------------------------------------------------------------- */
@@ -636,8 +645,76 @@ static starkml_status ocl_coset_eval_mat(sm_backend *be, sm_be_mat *out, const g
                                          gl_t shift) {
   starkml_status s = mat_create(be, out);
   if (s != STARKML_OK) return s;
-  return coset_run(be, NULL, out->rows, out->dev, coeffs, coeff_stride, n_coeffs, out->cols,
+  return coset_run(be, NULL, out->rows, out->dev, NULL, coeffs, coeff_stride, n_coeffs,
+                   out->cols, log_N, shift);
+}
+
+/* The witness coefficients (kernels/stark.cl, coef_randomize) after the inverse NTT of the
+   trace in the pool's data buffer. */
+static starkml_status ocl_witness_coef(sm_backend *be, sm_be_mat *coef, const gl_t *trace,
+                                       unsigned log_n, const gl_t *r, size_t h) {
+  ocl_impl *o = be->impl;
+  const size_t n = (size_t)1 << log_n, k = coef->cols;
+  if (k > SIZE_MAX / sizeof(gl_t) / n) return too_big(be, buf_role[BUF_DATA], SIZE_MAX);
+  cl_mem data, dr;
+  starkml_status s = mat_create(be, coef);
+  if (s == STARKML_OK) s = buf_get(be, BUF_DATA, k * n * sizeof(gl_t), &data);
+  if (s == STARKML_OK) s = buf_get(be, BUF_AUX, k * h * sizeof(gl_t), &dr);
+  if (s == STARKML_OK) s = put_cols(be, data, trace, 1, k * n, k * n);
+  if (s == STARKML_OK && h > 0) s = put_cols(be, dr, r, 1, k * h, k * h);
+  /* Natural in and out: CT, then a bit reversal (ocl_ntt); 1/n folded into the last pass. */
+  if (s == STARKML_OK && log_n > 0)
+    s = run_network(be, data, k, log_n, 0, 0, 1, gl_inv((gl_t)n), 1);
+  if (s == STARKML_OK && log_n > 0) s = run_bitrev(be, data, k, log_n);
+  if (s != STARKML_OK) return s;
+  const cl_ulong a_rows = coef->rows, a_n = n, a_h = h;
+  ARG(K_COEF, 0, coef->dev);
+  ARG(K_COEF, 1, a_rows);
+  ARG(K_COEF, 2, data);
+  ARG(K_COEF, 3, a_n);
+  ARG(K_COEF, 4, dr);
+  ARG(K_COEF, 5, a_h);
+  const size_t wg = wg_for(o->wg[K_COEF], coef->rows);
+  const size_t global[2] = {(coef->rows + wg - 1) / wg * wg, k}, local[2] = {wg, 1};
+  return launch(be, K_COEF, 2, global, local);
+}
+
+static starkml_status ocl_coset_eval_dev(sm_backend *be, sm_be_mat *out, const sm_be_mat *coef,
+                                         unsigned log_N, gl_t shift) {
+  cl_mem src;
+  starkml_status s = mat_mem(be, coef, "coefficient", &src);
+  if (s == STARKML_OK) s = mat_create(be, out);
+  if (s != STARKML_OK) return s;
+  return coset_run(be, NULL, out->rows, out->dev, src, NULL, coef->rows, coef->rows, out->cols,
                    log_N, shift);
+}
+
+/* The values of a coefficient matrix's columns at n_pts points (kernels/stark.cl, mat_eval):
+   the powers go up, 3 n_pts cols words come back. */
+static starkml_status ocl_mat_eval(sm_backend *be, gl3_t *out, const sm_be_mat *coef,
+                                   const gl3_t *pw, size_t pw_stride, size_t n_pts) {
+  ocl_impl *o = be->impl;
+  cl_mem mem, dpw, dout;
+  starkml_status s = mat_mem(be, coef, "coefficient", &mem);
+  if (s != STARKML_OK) return s;
+  if (n_pts == 0 || coef->cols == 0) return STARKML_OK;
+  const size_t npw = (n_pts - 1) * pw_stride + coef->rows;
+  if (npw > SIZE_MAX / sizeof(gl3_t)) return too_big(be, buf_role[BUF_AUX], SIZE_MAX);
+  s = buf_get(be, BUF_AUX, npw * sizeof(gl3_t), &dpw);
+  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, n_pts * coef->cols * sizeof(gl3_t), &dout);
+  if (s == STARKML_OK) s = put_cols(be, dpw, (const gl_t *)pw, 1, 3 * npw, 3 * npw);
+  if (s != STARKML_OK) return s;
+  const cl_ulong a_rows = coef->rows, a_cols = coef->cols, a_stride = pw_stride;
+  ARG(K_EVAL, 0, dout);
+  ARG(K_EVAL, 1, mem);
+  ARG(K_EVAL, 2, a_rows);
+  ARG(K_EVAL, 3, a_cols);
+  ARG(K_EVAL, 4, dpw);
+  ARG(K_EVAL, 5, a_stride);
+  const size_t wg = wg_for(o->wg[K_EVAL], coef->rows);
+  const size_t global[3] = {wg, coef->cols, n_pts}, local[3] = {wg, 1, 1};
+  s = launch(be, K_EVAL, 3, global, local);
+  return s == STARKML_OK ? read_back(be, out, dout, n_pts * coef->cols * sizeof(gl3_t)) : s;
 }
 
 static starkml_status ocl_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree,
@@ -653,13 +730,6 @@ static starkml_status ocl_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree
 static void ocl_tree_free(sm_backend *be, sm_merkle_tree *tree) {
   res_release(be->impl, tree->dev);
   tree->dev = NULL;
-}
-
-/* A 1-D work-group size for `items` work-items: a power of two, at most cap. */
-static size_t wg_for(size_t cap, size_t items) {
-  size_t wg = 1;
-  while (wg * 2 <= cap && wg < items) wg *= 2;
-  return wg;
 }
 
 static starkml_status ocl_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *m,
@@ -1078,6 +1148,9 @@ static const sm_backend_ops ocl_ops = {.name = "opencl",
                                        .quotient = ocl_quotient,
                                        .deep = ocl_deep,
                                        .fri_layer = ocl_fri_layer,
+                                       .witness_coef = ocl_witness_coef,
+                                       .coset_eval_dev = ocl_coset_eval_dev,
+                                       .mat_eval = ocl_mat_eval,
                                        .destroy = ocl_destroy};
 
 static void info_str(cl_device_id d, cl_device_info what, char *buf, size_t cap) {

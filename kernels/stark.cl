@@ -89,3 +89,49 @@ __kernel void deep_values(__global ulong *out, ulong big, uint log_big,
   out[big + i] = v.v1;
   out[2 * big + i] = v.v2;
 }
+
+/*
+ * The witness coefficients with the zero-knowledge randomizer (fri/stark_prove.c,
+ * witness_lde): coef[c rows + i] = f_c[i] - r_c[i] + r_c[i - n] for i < rows = n + h (f_c
+ * the inverse NTT of column c, n points at f[c n]; f_c[i] = 0 for i >= n, r_c[j] =
+ * r[c h + j] for 0 <= j < h and 0 elsewhere). Dimension 1 is c.
+ */
+__kernel void coef_randomize(__global ulong *coef, ulong rows, __global const ulong *f, ulong n,
+                             __global const ulong *r, ulong h) {
+  const ulong i = get_global_id(0), c = get_global_id(1);
+  if (i >= rows) return;
+  gl_t v = i < n ? f[c * n + i] : 0;
+  if (i < h) v = gl_sub(v, r[c * h + i]);
+  if (i >= n && i - n < h) v = gl_add(v, r[c * h + i - n]);
+  coef[c * rows + i] = v;
+}
+
+#define SM_EVAL_WG 256
+
+/*
+ * out[t cols + c] = sum_i pw[t stride + i] m[c rows + i] over i < rows (the out-of-domain
+ * values: column c's polynomial at point t, pw its powers, 3 words each). One work-group
+ * (at most SM_EVAL_WG work-items, a power of two) per (c, t): dimension 1 is c, 2 is t.
+ * Field sums are exact, so the order of the additions does not change the value.
+ */
+__kernel void mat_eval(__global ulong *out, __global const ulong *m, ulong rows, ulong cols,
+                       __global const ulong *pw, ulong stride) {
+  __local ulong red[3 * SM_EVAL_WG];
+  const ulong c = get_global_id(1), t = get_global_id(2);
+  const uint l = get_local_id(0), wg = get_local_size(0);
+  gl3_t acc = {0, 0, 0};
+  for (ulong i = l; i < rows; i += wg) {
+    __global const ulong *p = pw + 3 * (t * stride + i);
+    gl3_t w = {p[0], p[1], p[2]};
+    acc = gl3_add(acc, gl3_mul_base(w, m[c * rows + i]));
+  }
+  red[3 * l] = acc.v0, red[3 * l + 1] = acc.v1, red[3 * l + 2] = acc.v2;
+  for (uint hw = wg / 2; hw > 0; hw /= 2) {
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (l < hw)
+      for (uint k = 0; k < 3; k++)
+        red[3 * l + k] = gl_add(red[3 * l + k], red[3 * (l + hw) + k]);
+  }
+  if (l == 0)
+    for (uint k = 0; k < 3; k++) out[3 * (t * cols + c) + k] = red[k];
+}

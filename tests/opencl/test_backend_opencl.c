@@ -1328,6 +1328,91 @@ static void program_cache(void **state) {
   rmdir(base);
 }
 
+/*
+ * Witness coefficients on the device (witness_coef, coset_eval_dev, mat_eval) against
+ * fri/stark_prove.c's host path: inverse NTT, the randomizer subtracted from rows [0, h)
+ * and added at [n, n + h) (h > n included), the LDE of the n + h coefficients, and the
+ * values at two points. Nothing but mat_eval's values comes back.
+ */
+static void witness_coef_on_device(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  const struct {
+    unsigned log_n;
+    size_t k, h;
+  } cases[] = {{0, 1, 0}, {1, 2, 3}, {3, 3, 0}, {3, 4, 5}, {6, 5, 70}, {10, 3, 22}, {12, 2, 0}};
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    const unsigned log_n = cases[t].log_n;
+    const size_t n = (size_t)1 << log_n, k = cases[t].k, h = cases[t].h, rows = n + h;
+    unsigned log_N = 1;
+    while (((size_t)1 << log_N) < 2 * rows) log_N++;
+    const size_t N = (size_t)1 << log_N;
+    const gl_t shift = gl_exp(GL_GENERATOR, 3 + t);
+    gl_t *tr = malloc(k * n * sizeof *tr), *r = malloc((k * h + 1) * sizeof *r);
+    gl_t *ref = calloc(k * rows, sizeof *ref), *got = malloc(k * N * sizeof *got);
+    gl_t *lde = malloc(k * N * sizeof *lde);
+    gl3_t *pw = malloc(2 * rows * sizeof *pw), *v = malloc(2 * k * sizeof *v);
+    size_t *all = malloc(N * sizeof *all);
+    assert_true(tr && r && ref && got && lde && pw && v && all);
+    random_gl(tr, k * n, &rng);
+    random_gl(r, k * h, &rng);
+    /* The host path of witness_lde. */
+    for (size_t c = 0; c < k; c++) memcpy(ref + c * rows, tr + c * n, n * sizeof *ref);
+    assert_int_equal(sm_be_ntt(NULL, plan, ref, k, rows, log_n, 1, SM_ORDER_NATURAL,
+                               SM_ORDER_NATURAL),
+                     STARKML_OK);
+    for (size_t c = 0; c < k; c++)
+      for (size_t i = 0; i < h; i++) {
+        ref[c * rows + i] = gl_sub(ref[c * rows + i], r[c * h + i]);
+        ref[c * rows + n + i] = gl_add(ref[c * rows + n + i], r[c * h + i]);
+      }
+    sm_be_mat coef = {NULL, NULL, rows, k}, dl = {NULL, NULL, N, k};
+    const unsigned long long b0 = sm_opencl_bytes_read(be);
+    assert_int_equal(be->ops->witness_coef(be, &coef, tr, log_n, h ? r : NULL, h), STARKML_OK);
+    assert_int_equal(be->ops->coset_eval_dev(be, &dl, &coef, log_N, shift), STARKML_OK);
+    assert_true(sm_opencl_bytes_read(be) == b0); /* nothing comes back */
+    assert_non_null(coef.dev);
+    assert_null(coef.host);
+    for (size_t i = 0; i < N; i++) all[i] = i;
+    assert_int_equal(sm_be_read_rows(be, got, &coef, all, rows), STARKML_OK);
+    for (size_t i = 0; i < rows; i++)
+      for (size_t c = 0; c < k; c++)
+        if (got[i * k + c] != ref[c * rows + i])
+          fail_msg("coefficient %zu of column %zu (n 2^%u, h %zu) differs", i, c, log_n, h);
+    assert_int_equal(sm_be_coset_eval(NULL, plan, lde, N, ref, rows, rows, k, log_N, shift),
+                     STARKML_OK);
+    assert_int_equal(sm_be_read_rows(be, got, &dl, all, N), STARKML_OK);
+    for (size_t i = 0; i < N; i++)
+      for (size_t c = 0; c < k; c++)
+        if (got[i * k + c] != lde[c * N + i])
+          fail_msg("LDE value %zu of column %zu (n 2^%u, h %zu) differs", i, c, log_n, h);
+    /* Two points: random powers (the op does not need them to be powers). */
+    random_gl(pw[0].v, 6 * rows, &rng);
+    const unsigned long long b1 = sm_opencl_bytes_read(be);
+    assert_int_equal(be->ops->mat_eval(be, v, &coef, pw, rows, 2), STARKML_OK);
+    assert_true(sm_opencl_bytes_read(be) - b1 == 2 * k * sizeof(gl3_t));
+    for (size_t p = 0; p < 2; p++)
+      for (size_t c = 0; c < k; c++) {
+        gl3_t e = gl3_from_base(0);
+        for (size_t i = 0; i < rows; i++)
+          e = gl3_add(e, gl3_mul_base(pw[p * rows + i], ref[c * rows + i]));
+        if (!gl3_eq(e, v[p * k + c]))
+          fail_msg("value %zu of column %zu (n 2^%u, h %zu) differs", p, c, log_n, h);
+      }
+    sm_be_mat_free(be, &coef);
+    sm_be_mat_free(be, &dl);
+    /* A matrix that is not on the device is refused. */
+    sm_be_mat none = {NULL, NULL, rows, k};
+    assert_int_equal(be->ops->mat_eval(be, v, &none, pw, rows, 2), STARKML_ERR_ARG);
+    free(tr), free(r), free(ref), free(got), free(lde), free(pw), free(v), free(all);
+  }
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+}
+
 SM_TEST_MAIN(cmocka_unit_test(ntt_all_orders), cmocka_unit_test(ntt_large),
              cmocka_unit_test(ntt_huge_slow), cmocka_unit_test(coset_eval),
              cmocka_unit_test(merkle_widths), cmocka_unit_test(merkle_rows),
@@ -1339,4 +1424,5 @@ SM_TEST_MAIN(cmocka_unit_test(ntt_all_orders), cmocka_unit_test(ntt_large),
              cmocka_unit_test(tree_bad_rows), cmocka_unit_test(fri_commit_matches_cpu),
              cmocka_unit_test(fri_layers_stay_on_device), cmocka_unit_test(quotient_codegen),
              cmocka_unit_test(quotient_codegen_large_slow), cmocka_unit_test(deep_on_device),
-             cmocka_unit_test(codegen_fault_changes_proof))
+             cmocka_unit_test(codegen_fault_changes_proof),
+             cmocka_unit_test(witness_coef_on_device))
