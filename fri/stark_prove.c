@@ -30,7 +30,7 @@ typedef struct {
   gl_t *main_tr;                 /* n_main x n, the witness (a copy: the tamper hook edits it) */
   gl_t *pre_coef, *main_coef, *aux_coef, *quot_coef; /* coefficient columns, stride D */
   /* The witness coefficients (pre, main, aux: n + h rows) on the backend's device when it
-     has witness_coef; the host arrays above are then unused. */
+     has witness_coef; the host arrays above are then NULL. */
   sm_be_mat coef[MAT_QUOT];
   /* LDE columns (N rows, bit-reversed order), on the backend's device when it keeps them
      there: from the coset evaluation through commitment, quotient, DEEP and openings. */
@@ -627,6 +627,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       st->n_tables == 0 || st->n_tables > SM_STARK_MAX_TABLES)
     return STARKML_ERR_ARG;
   const int threads = ctx->threads;
+  /* Witness coefficients on the device (witness_lde): no host arrays for them. */
+  const int host_coef = ctx->backend == NULL || ctx->backend->ops->witness_coef == NULL;
   const size_t T = st->n_tables;
   sm_tinfo *ti = sm_xcalloc(T, sizeof *ti);
   tprover *tp = sm_xcalloc(T, sizeof *tp);
@@ -722,8 +724,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     }
     if (tamper != NULL) tamper(tamper_user, t, tp[t].main_tr, x->n);
     if (u->n_pre > 0) {
-      tp[t].pre_coef = sm_xcalloc((size_t)u->n_pre * x->d, sizeof(gl_t));
-      if (tp[t].pre_coef == NULL) {
+      tp[t].pre_coef = host_coef ? sm_xcalloc((size_t)u->n_pre * x->d, sizeof(gl_t)) : NULL;
+      if (host_coef && tp[t].pre_coef == NULL) {
         s = STARKML_ERR_NOMEM;
         goto done;
       }
@@ -753,8 +755,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     const sm_tinfo *x = &ti[t];
     const size_t k = x->n_main;
     char label[64];
-    tp[t].main_coef = sm_xcalloc(k * x->d, sizeof(gl_t));
-    if (tp[t].main_coef == NULL) {
+    tp[t].main_coef = host_coef ? sm_xcalloc(k * x->d, sizeof(gl_t)) : NULL;
+    if (host_coef && tp[t].main_coef == NULL) {
       s = STARKML_ERR_NOMEM;
       goto done;
     }
@@ -791,8 +793,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     const sm_air_table *u = x->user;
     tp[t].aux_tr = sm_xcalloc((size_t)x->n_aux * x->n, sizeof(gl3_t));
     gl_t *parts = sm_xcalloc(3 * (size_t)x->n_aux * x->n, sizeof(gl_t));
-    tp[t].aux_coef = sm_xcalloc(3 * (size_t)x->n_aux * x->d, sizeof(gl_t));
-    if (tp[t].aux_tr == NULL || parts == NULL || tp[t].aux_coef == NULL) {
+    tp[t].aux_coef =
+        host_coef ? sm_xcalloc(3 * (size_t)x->n_aux * x->d, sizeof(gl_t)) : NULL;
+    if (tp[t].aux_tr == NULL || parts == NULL || (host_coef && tp[t].aux_coef == NULL)) {
       free(parts);
       s = STARKML_ERR_NOMEM;
       goto done;
