@@ -195,6 +195,37 @@ static inline gl3_t gl3_frobenius(gl3_t a) {
   return r;
 }
 
+/*
+ * Sums of extension-by-base products with one reduction at the end: each component keeps a
+ * 128-bit sum of the 64 x 64-bit products and a count of its wraps (x = c 2^128 + s, and
+ * 2^128 = 2^64 - 2^33 + 1 mod p). Exact, so the result equals the sum of gl3_mul_base
+ * products bit for bit, for fewer than 2^64 terms. Start from a zeroed gl3_lazy.
+ */
+typedef struct {
+  unsigned __int128 s[3];
+  uint64_t c[3];
+} gl3_lazy;
+
+#define GL_2_128_MOD_P 0xFFFFFFFE00000001ULL
+
+/* a += w * v. */
+static inline void gl3_lazy_add(gl3_lazy *a, const gl3_t *w, gl_t v) {
+  for (int k = 0; k < 3; k++) {
+    const unsigned __int128 pr = (unsigned __int128)w->v[k] * v;
+    a->s[k] += pr;
+    a->c[k] += a->s[k] < pr;
+  }
+}
+
+/* The sum, reduced. */
+static inline gl3_t gl3_lazy_get(const gl3_lazy *a) {
+  gl3_t r;
+  for (int k = 0; k < 3; k++)
+    r.v[k] = gl_add(gl_reduce128((uint64_t)a->s[k], (uint64_t)(a->s[k] >> 64)),
+                    gl_mul(a->c[k], GL_2_128_MOD_P));
+  return r;
+}
+
 /* a^e in the extension (square-and-multiply over all 64 bits of e). */
 gl3_t sm_gl3_exp(gl3_t a, uint64_t e);
 

@@ -140,7 +140,8 @@ static gl_t domain_shift(unsigned log_max_size, unsigned log_size) {
  * The verifier computes a point per query, table and layer, so sm_fri_point avoids
  * exponentiations: w_N^bitrev(i) is the product, over the set bits b of i, of
  * w_N^(2^(log N - 1 - b)) = gl_root_of_unity(b + 1), and the shift g^(2^k) is a table
- * entry. test_fri_fri checks both tables against gl_root_of_unity and gl_exp.
+ * entry; sm_fri_point_inv walks the inverse tables. test_fri_fri checks all four against
+ * gl_root_of_unity, gl_exp and gl_inv.
  */
 static const gl_t fri_roots[GL_TWO_ADICITY + 1] = {
     0x0000000000000001ULL, 0xFFFFFFFF00000000ULL, 0x0001000000000000ULL,
@@ -169,16 +170,55 @@ static const gl_t fri_shifts[GL_TWO_ADICITY + 1] = { /* 7^(2^k) */
     0x392EC7049F67A8B5ULL, 0xF1323B7ACAB09084ULL, 0xAA5B2509F86BB4D4ULL,
 };
 
-gl_t sm_fri_point(unsigned log_max_size, unsigned log_size, size_t i) {
+static const gl_t fri_roots_inv[GL_TWO_ADICITY + 1] = { /* fri_roots[k]^-1 */
+    0x0000000000000001ULL, 0xFFFFFFFF00000000ULL, 0xFFFEFFFF00000001ULL,
+    0x000000FFFFFFFF00ULL, 0x0000001000000000ULL, 0xFFFFFFFEFFFC0001ULL,
+    0xFDFFFFFF00000001ULL, 0xFFEFFFFF00000011ULL, 0x1D62E30FA4A4EEB0ULL,
+    0x3DE19C67CF496A74ULL, 0x3B9AE9D1D8D87589ULL, 0x76A40E0866A8E50DULL,
+    0x9AF01E431FBD6EA0ULL, 0x3712791D9EB0314AULL, 0x409730A1895ADFB6ULL,
+    0x158EE068C8241329ULL, 0x6D341B1C9A04ED19ULL, 0xCC9E5A57B8343B3FULL,
+    0x22E1FBF03F8B95D6ULL, 0x46A23C48234C7DF9ULL, 0xEF8856969FE6ED7BULL,
+    0xA52008AC564A2368ULL, 0xD46E5A4C36458C11ULL, 0x4BB9AEE372CF655EULL,
+    0x10EB845263814DB7ULL, 0xC01F93FC71BB0B9BULL, 0xEA52F593BB20759AULL,
+    0x91F3853F38E675D9ULL, 0x3EA7EAB8D8857184ULL, 0xE4D14A114454645DULL,
+    0xE2434909EEC4F00BULL, 0x95C0EC9A7AB50701ULL, 0x76B6B635B6FC8719ULL,
+};
+static const gl_t fri_shifts_inv[GL_TWO_ADICITY + 1] = { /* fri_shifts[k]^-1 */
+    0x249249246DB6DB6EULL, 0x4E5E0A72A1F58D10ULL, 0xB33B6379CF0F75D2ULL,
+    0xAC604DFACAFD0562ULL, 0x9A7CCEC643225BB4ULL, 0x1C909840D79503BCULL,
+    0x9AA4F1E54B0DCE34ULL, 0xCE38330E014E92CCULL, 0xE6C0A77BCFF53826ULL,
+    0x0FCB5A21081691CAULL, 0xC601C00111B44679ULL, 0xFEB0183AEF011532ULL,
+    0x01F3E229452972A0ULL, 0xB8C91A18B5DE8F8CULL, 0xFCD65FE2370573E9ULL,
+    0x8D77535A116E03BCULL, 0xF9D13F570F5E5D3FULL, 0x8B8B352B32B97C9DULL,
+    0x637D46DAAE7893CFULL, 0x675B088DBCA148FCULL, 0x37367C0EB5354927ULL,
+    0x7399C51994F536BDULL, 0x3CE2C32EF91A05FEULL, 0xF9DB5A720CBC36CCULL,
+    0x03AEBD94F7A1F048ULL, 0x7225BF734B55CC70ULL, 0x3A499E623D239DB5ULL,
+    0x037C93A17BA7A618ULL, 0xE71193C10C8E67FFULL, 0xD637420B46FE858FULL,
+    0x2E733E23819D9DC6ULL, 0x98999633C41A86EBULL, 0x7EAC632BD0FF8104ULL,
+};
+
+/* shifts[log_max_size - log_size] times roots[b + 1] for every set bit b of i. */
+static gl_t fri_point_from(const gl_t *roots, const gl_t *shifts, unsigned log_max_size,
+                           unsigned log_size, size_t i) {
   if (log_max_size > GL_TWO_ADICITY || log_size > log_max_size) return 0; /* outside the contract */
-  gl_t x = fri_shifts[log_max_size - log_size];
+  gl_t x = shifts[log_max_size - log_size];
   for (unsigned b = 0; b < log_size; b++)
-    if ((i >> b) & 1) x = gl_mul(x, fri_roots[b + 1]);
+    if ((i >> b) & 1) x = gl_mul(x, roots[b + 1]);
   return x;
+}
+
+gl_t sm_fri_point(unsigned log_max_size, unsigned log_size, size_t i) {
+  return fri_point_from(fri_roots, fri_shifts, log_max_size, log_size, i);
+}
+
+gl_t sm_fri_point_inv(unsigned log_max_size, unsigned log_size, size_t i) {
+  return fri_point_from(fri_roots_inv, fri_shifts_inv, log_max_size, log_size, i);
 }
 
 gl_t sm_fri__table_root(unsigned k) { return fri_roots[k]; }
 gl_t sm_fri__table_shift(unsigned k) { return fri_shifts[k]; }
+gl_t sm_fri__table_root_inv(unsigned k) { return fri_roots_inv[k]; }
+gl_t sm_fri__table_shift_inv(unsigned k) { return fri_shifts_inv[k]; }
 
 /* ---- Folding ------------------------------------------------------------------------- */
 
@@ -755,8 +795,8 @@ static starkml_status verify_query(sm_fri_reason *reason, const sm_fri_verifier 
     gl3_t run[SM_FRI_MAX_ARITY];
     gl_t ipts[SM_FRI_MAX_ARITY], ixbuf[SM_FRI_MAX_LOG_ARITY][SM_FRI_MAX_ARITY / 2];
     const gl_t *ix[SM_FRI_MAX_LOG_ARITY];
-    gl_t ix0 = gl_inv(sm_fri_point(lmax, s->log_size[j], a * m));
-    gl_t wpow[SM_FRI_MAX_ARITY], wai = gl_inv(gl_root_of_unity(la));
+    gl_t ix0 = sm_fri_point_inv(lmax, s->log_size[j], a * m);
+    gl_t wpow[SM_FRI_MAX_ARITY], wai = fri_roots_inv[la];
     wpow[0] = 1;
     for (size_t u = 1; u < a; u++) wpow[u] = gl_mul(wpow[u - 1], wai);
     for (size_t u = 0; u < a; u++) {

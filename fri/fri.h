@@ -142,10 +142,15 @@ size_t sm_fri_layer_index(const sm_fri_schedule *s, size_t i0, unsigned j);
  *          the domain point of position i of a size-N codeword (log_size <= log_max_size). */
 gl_t sm_fri_point(unsigned log_max_size, unsigned log_size, size_t i);
 
+/* Returns: 1 / sm_fri_point(log_max_size, log_size, i), without an inversion. */
+gl_t sm_fri_point_inv(unsigned log_max_size, unsigned log_size, size_t i);
+
 /* Internal (exposed for tests): the tables behind sm_fri_point, k <= 32:
-   gl_root_of_unity(k) and GL_GENERATOR^(2^k). */
+   gl_root_of_unity(k) and GL_GENERATOR^(2^k), and their inverses (sm_fri_point_inv). */
 gl_t sm_fri__table_root(unsigned k);
 gl_t sm_fri__table_shift(unsigned k);
+gl_t sm_fri__table_root_inv(unsigned k);
+gl_t sm_fri__table_shift_inv(unsigned k);
 
 /* Why a verification failed (for tests and diagnostics; the status is what counts). */
 #define SM_FRI_REASON_MAP(X)                                                        \

@@ -364,38 +364,9 @@ static void deep_weights(gl3_t *w, size_t count, gl3_t lambda, gl3_t *lam_pow) {
   }
 }
 
-/*
- * Sums of extension-by-base products with one reduction at the end: each component keeps a
- * 128-bit sum of the 64 x 64-bit products and a count of its wraps (x = c 2^128 + s, and
- * 2^128 = 2^64 - 2^33 + 1 mod p). Exact, so the result equals the sum of gl3_mul_base
- * products bit for bit.
- */
-typedef struct {
-  unsigned __int128 s[3];
-  uint64_t c[3];
-} lazy3;
-
-#define SM_2_128_MOD_P 0xFFFFFFFE00000001ULL
-
-static inline void lazy3_add(lazy3 *a, const gl3_t *w, gl_t v) {
-  for (int k = 0; k < 3; k++) {
-    const unsigned __int128 pr = (unsigned __int128)w->v[k] * v;
-    a->s[k] += pr;
-    a->c[k] += a->s[k] < pr;
-  }
-}
-
-static inline gl3_t lazy3_get(const lazy3 *a) {
-  gl3_t r;
-  for (int k = 0; k < 3; k++)
-    r.v[k] = gl_add(gl_reduce128((uint64_t)a->s[k], (uint64_t)(a->s[k] >> 64)),
-                    gl_mul(a->c[k], SM_2_128_MOD_P));
-  return r;
-}
-
 /* Adds w * col[p] to acc[p] for p < blk (one column of a block). */
-static void lazy3_column(lazy3 *acc, gl3_t w, const gl_t *col, size_t blk) {
-  for (size_t p = 0; p < blk; p++) lazy3_add(&acc[p], &w, col[p]);
+static void lazy_column(gl3_lazy *acc, gl3_t w, const gl_t *col, size_t blk) {
+  for (size_t p = 0; p < blk; p++) gl3_lazy_add(&acc[p], &w, col[p]);
 }
 
 /* ---- Out-of-domain values ------------------------------------------------------------- */
@@ -404,7 +375,7 @@ static void lazy3_column(lazy3 *acc, gl3_t w, const gl_t *col, size_t blk) {
  * The values at z and at z w of every opened polynomial of one table (pre, main and aux
  * columns at both points, then the quotient pieces' components at z), in the order the
  * proof carries them: out[c], out[nbo + c], out[2 nbo + k]. Each value is the dot
- * product of the coefficients with the powers of the point, summed lazily (lazy3), columns
+ * product of the coefficients with the powers of the point, summed lazily (gl3_lazy), columns
  * in parallel: the same field elements as Horner's rule, with one
  * extension-by-base product per coefficient instead of a full extension product. Witness
  * coefficients on the device (p->coef) are evaluated there (mat_eval: the same values, field
@@ -453,18 +424,18 @@ static starkml_status ood_values(sm_backend *be, gl3_t *out, const sm_tinfo *x,
     else if (c < n_pre + n_main) coef = p->main_coef + (c - n_pre) * d;
     else if (c < nbo) coef = p->aux_coef + (c - n_pre - n_main) * d;
     else coef = p->quot_coef + (c - nbo) * d, len = d;
-    lazy3 az, azw;
+    gl3_lazy az, azw;
     memset(&az, 0, sizeof az);
     memset(&azw, 0, sizeof azw);
     for (size_t i = 0; i < len; i++) {
-      lazy3_add(&az, &pw[i], coef[i]);
-      if (c < nbo) lazy3_add(&azw, &pw[d + i], coef[i]);
+      gl3_lazy_add(&az, &pw[i], coef[i]);
+      if (c < nbo) gl3_lazy_add(&azw, &pw[d + i], coef[i]);
     }
     if (c < nbo) {
-      out[c] = lazy3_get(&az);
-      out[nbo + c] = lazy3_get(&azw);
+      out[c] = gl3_lazy_get(&az);
+      out[nbo + c] = gl3_lazy_get(&azw);
     } else {
-      out[nbo + c] = lazy3_get(&az); /* quotient piece k = c - nbo at 2 nbo + k */
+      out[nbo + c] = gl3_lazy_get(&az); /* quotient piece k = c - nbo at 2 nbo + k */
     }
   }
   free(pw);
@@ -494,7 +465,7 @@ static starkml_status deep_values(gl3_t *out, const sm_be_deep_in *in, int threa
     for (size_t c = 0; c < nbo && geometric; c++) geometric = gl3_eq(w[nbo + c], gl3_mul(w[c], rho));
   }
   const size_t blk = big < BLK ? big : BLK;
-  const size_t per = 3 * BLK * sizeof(gl3_t) + 3 * BLK * sizeof(lazy3);
+  const size_t per = 3 * BLK * sizeof(gl3_t) + 3 * BLK * sizeof(gl3_lazy);
   uint8_t *scr = sm_xcalloc((size_t)threads, per);
   if (scr == NULL) return STARKML_ERR_NOMEM;
   gl_t tw[BLK];
@@ -505,7 +476,7 @@ static starkml_status deep_values(gl3_t *out, const sm_be_deep_in *in, int threa
   {
     uint8_t *mine = scr + (size_t)omp_get_thread_num() * per;
     gl3_t *iz = (gl3_t *)mine, *izw = iz + BLK, *bs = izw + BLK;
-    lazy3 *az = (lazy3 *)(bs + BLK), *azw = az + BLK, *aq = azw + BLK;
+    gl3_lazy *az = (gl3_lazy *)(bs + BLK), *azw = az + BLK, *aq = azw + BLK;
 #pragma omp for schedule(static)
     for (size_t b = 0; b < big / blk; b++) {
       const size_t i0 = b * blk;
@@ -522,14 +493,14 @@ static starkml_status deep_values(gl3_t *out, const sm_be_deep_in *in, int threa
         const gl_t *col = c < n_pre            ? pre + c * big
                           : c < n_pre + n_main ? mn + (c - n_pre) * big
                                                : aux + (c - n_pre - n_main) * big;
-        lazy3_column(az, w[c], col + i0, blk);
-        if (!geometric) lazy3_column(azw, w[nbo + c], col + i0, blk);
+        lazy_column(az, w[c], col + i0, blk);
+        if (!geometric) lazy_column(azw, w[nbo + c], col + i0, blk);
       }
-      for (size_t c = 0; c < nq; c++) lazy3_column(aq, w[2 * nbo + c], quot + c * big + i0, blk);
+      for (size_t c = 0; c < nq; c++) lazy_column(aq, w[2 * nbo + c], quot + c * big + i0, blk);
       for (size_t p = 0; p < blk; p++) {
         const size_t i = i0 + p;
-        const gl3_t sz = lazy3_get(&az[p]), sq = lazy3_get(&aq[p]);
-        const gl3_t szw = geometric ? gl3_mul(rho, sz) : lazy3_get(&azw[p]);
+        const gl3_t sz = gl3_lazy_get(&az[p]), sq = gl3_lazy_get(&aq[p]);
+        const gl3_t szw = geometric ? gl3_mul(rho, sz) : gl3_lazy_get(&azw[p]);
         gl3_t v = gl3_mul(gl3_sub(sz, kz), iz[p]);
         v = gl3_add(v, gl3_mul(gl3_sub(szw, kzw), izw[p]));
         v = gl3_add(v, gl3_mul(gl3_sub(sq, kq), iz[p]));

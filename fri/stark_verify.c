@@ -185,16 +185,18 @@ static gl3_t deep_at(const sm_tinfo *x, const vtable *vt, const vopen *o, gl3_t 
                      gl3_t inv_xzw, const gl3_t *w) {
   const size_t nbo = x->n_base_open, nq = 3 * (size_t)x->n_pieces;
   const size_t n_pre = x->user->n_pre, n_main = x->n_main;
-  gl3_t sz = gl3_from_base(0), szw = sz, sq = sz;
-  for (size_t c = 0; c < nbo; c++) {
-    gl_t v = c < n_pre            ? o->pre.vals[c]
-             : c < n_pre + n_main ? o->main.vals[c - n_pre]
-                                  : o->aux.vals[c - n_pre - n_main];
-    sz = gl3_add(sz, gl3_mul_base(w[c], v));
-    szw = gl3_add(szw, gl3_mul_base(w[nbo + c], v));
-  }
-  for (size_t c = 0; c < nq; c++) sq = gl3_add(sq, gl3_mul_base(w[2 * nbo + c], o->quot.vals[c]));
-  sz = gl3_sub(sz, vt->kz), szw = gl3_sub(szw, vt->kzw), sq = gl3_sub(sq, vt->kq);
+  gl3_lazy az, azw, aq;
+  memset(&az, 0, sizeof az), memset(&azw, 0, sizeof azw), memset(&aq, 0, sizeof aq);
+  const gl_t *part[3] = {o->pre.vals, o->main.vals, o->aux.vals};
+  const size_t part_len[3] = {n_pre, n_main, nbo - n_pre - n_main};
+  for (size_t k = 0, c = 0; k < 3; k++)
+    for (size_t i = 0; i < part_len[k]; i++, c++) {
+      gl3_lazy_add(&az, &w[c], part[k][i]);
+      gl3_lazy_add(&azw, &w[nbo + c], part[k][i]);
+    }
+  for (size_t c = 0; c < nq; c++) gl3_lazy_add(&aq, &w[2 * nbo + c], o->quot.vals[c]);
+  gl3_t sz = gl3_sub(gl3_lazy_get(&az), vt->kz), szw = gl3_sub(gl3_lazy_get(&azw), vt->kzw);
+  gl3_t sq = gl3_sub(gl3_lazy_get(&aq), vt->kq);
   gl3_t v = gl3_mul(gl3_add(sz, sq), inv_xz);
   v = gl3_add(v, gl3_mul(szw, inv_xzw));
   if (x->n_quot_cols > nq) {

@@ -199,6 +199,8 @@ static void point_tables(void **state) {
   for (unsigned k = 0; k <= GL_TWO_ADICITY; k++) {
     assert_true(sm_fri__table_root(k) == gl_root_of_unity(k));
     assert_true(sm_fri__table_shift(k) == gl_exp(GL_GENERATOR, (uint64_t)1 << k));
+    assert_true(gl_mul(sm_fri__table_root_inv(k), gl_root_of_unity(k)) == 1);
+    assert_true(gl_mul(sm_fri__table_shift_inv(k), sm_fri__table_shift(k)) == 1);
   }
   uint64_t rng = sm_test_seed() ^ 0x33;
   for (int it = 0; it < 2000; it++) {
@@ -208,6 +210,7 @@ static void point_tables(void **state) {
     const gl_t want = gl_mul(gl_exp(GL_GENERATOR, (uint64_t)1 << (lmax - log)),
                              gl_exp(gl_root_of_unity(log), sm_bitrev(i, log)));
     assert_true(sm_fri_point(lmax, log, i) == want);
+    assert_true(sm_fri_point_inv(lmax, log, i) == gl_inv(want));
   }
   assert_true(sm_fri_point(5, 6, 0) == 0);
 }
