@@ -96,11 +96,16 @@ starkml_status sm_r_gl_array(sm_reader *r, gl_t *v, size_t n) {
     r->err = STARKML_ERR_PARSE;
     return r->err;
   }
+  /* The length is checked: take all n at once, with sm_r_gl's canonical check on each. */
+  const uint8_t *q = take(r, 8 * n);
   for (size_t i = 0; i < n; i++) {
-    if (sm_r_gl(r, &v[i]) != STARKML_OK) {
+    const uint64_t x = sm_le64_get(q + 8 * i);
+    if (x >= GL_P) {
       memset(v, 0, n * sizeof *v);
+      r->err = STARKML_ERR_PARSE;
       return r->err;
     }
+    v[i] = x;
   }
   return STARKML_OK;
 }
