@@ -24,8 +24,10 @@
  * and DEEP to the query openings; the DEEP values (a 3-column matrix per table) feed FRI;
  * FRI's layers are matrices too, made by fri_layer, committed, folded into the next layer
  * and opened; the witness coefficients (witness_coef) stay from the interpolation through
- * the coset evaluation to the out-of-domain values. Only what the host needs comes back:
- * the roots and caps at commitment, the quotient values (the host interpolates them), the
+ * the coset evaluation to the out-of-domain values, and so do the quotient's values and
+ * pieces (quotient_mat, quotient_coef). Only what the host needs comes back:
+ * the roots and caps at commitment, the quotient values (the host interpolates them; with
+ * quotient_coef only the count of its coefficients beyond its degree bound), the
  * out-of-domain values, FRI's final layer (3 x N_f values), the opened rows and their paths.
  *
  * A backend object is used by one proof at a time (its queue and scratch are shared by
@@ -215,10 +217,44 @@ typedef struct {
    * The columns of a coefficient matrix coef of this backend (coef->dev set) at n_pts
    * points, given by their powers: out[t * coef->cols + c] = sum over i < coef->rows of
    * pw[t * pw_stride + i] * (column c, row i), t < n_pts, pw_stride >= coef->rows (the
-   * out-of-domain values). Only out (n_pts x cols extension values) comes back.
+   * out-of-domain values). Only out (n_pts x cols extension values) comes back. coef may
+   * be a copy of a matrix with cols lowered: its first cols columns are evaluated (the
+   * quotient pieces without the mask).
    */
   starkml_status (*mat_eval)(sm_backend *be, gl3_t *out, const sm_be_mat *coef, const gl3_t *pw,
                              size_t pw_stride, size_t n_pts);
+
+  /*
+   * The quotient's coefficients on the device (fri/stark_prove.c, quotient_commit, the CPU
+   * reference). A backend that sets quotient_coef must also set quotient_mat,
+   * coset_eval_dev, mat_eval and mat_free (and coset_eval_mat): the pieces' coefficients
+   * stay on the device through their LDE to their out-of-domain values.
+   *
+   * quotient_mat: the quotient of sm_be_quotient_in into the matrix q (rows = 2^log_qdom,
+   * cols = 3, set by the caller, pointers zeroed): component c of q[i] at column c, row i.
+   * Nothing comes back; the caller releases q with mat_free (also on failure).
+   */
+  starkml_status (*quotient_mat)(sm_backend *be, sm_be_mat *q, const sm_be_quotient_in *in);
+  /*
+   * quotient_coef: from the values q (a matrix of quotient_mat: M = q->rows = 2^l rows,
+   * 3 columns, the points shift * w_M^bitrev(i)) the coefficients a_j (j < M) of the three
+   * components' polynomials: the inverse NTT (bit-reversed in, natural out) times shift^-j.
+   * *bad = the number of nonzero a_j components with j >= m P (an honest quotient has
+   * none); only this count comes back. Into coef (rows = D, cols = 3m or 3m + 3, shape set
+   * by the caller, pointers zeroed; P + hq <= D, m >= 1, P >= 1):
+   *   column 3k + c (piece k < m), row t: a_(kP + t) component c when t < P and kP + t < M,
+   *   else 0; plus b_(k,c)[t - P] on rows [P, P + hq) when k + 1 < m, minus b_(k-1,c)[t] on
+   *   rows [0, hq) when k > 0 (the zero-knowledge blinders, b_(k,c)[i] = r[(3k + c) hq + i]);
+   *   column 3m + c (the FRI mask, when cols = 3m + 3): r[3 (m - 1) hq + c (D - 1) + t] on
+   *   rows t < D - 1, 0 on row D - 1.
+   * r holds 3 (m - 1) hq + (cols - 3m)(D - 1) values (NULL when none), in the order the
+   * host path draws them from the prover's PRG. The pieces are computed whatever *bad is
+   * (the caller refuses or keeps them); they stay in coef->dev, which the caller releases
+   * with mat_free (also on failure). q is not changed.
+   */
+  starkml_status (*quotient_coef)(sm_backend *be, sm_be_mat *coef, size_t *bad,
+                                  const sm_be_mat *q, gl_t shift, size_t P, size_t m,
+                                  const gl_t *r, size_t hq);
 
   void (*destroy)(sm_backend *be);
 } sm_backend_ops;

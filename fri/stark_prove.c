@@ -30,8 +30,9 @@ typedef struct {
   gl_t *main_tr;                 /* n_main x n, the witness (a copy: the tamper hook edits it) */
   gl_t *pre_coef, *main_coef, *aux_coef, *quot_coef; /* coefficient columns, stride D */
   /* The witness coefficients (pre, main, aux: n + h rows) on the backend's device when it
-     has witness_coef; the host arrays above are then NULL. */
-  sm_be_mat coef[MAT_QUOT];
+     has witness_coef, and the quotient pieces' (D rows, n_quot_cols columns) when it has
+     quotient_coef; the host arrays above are then NULL. */
+  sm_be_mat coef[MAT_COUNT];
   /* LDE columns (N rows, bit-reversed order), on the backend's device when it keeps them
      there: from the coset evaluation through commitment, quotient, DEEP and openings. */
   sm_be_mat lde[MAT_COUNT];
@@ -52,7 +53,7 @@ static void tprover_free(tprover *p, sm_backend *be) {
     sm_be_mat_free(be, &p->lde[k]);
     free(p->opened[k]);
   }
-  for (int k = 0; k < MAT_QUOT; k++) sm_be_mat_free(be, &p->coef[k]);
+  for (int k = 0; k < MAT_COUNT; k++) sm_be_mat_free(be, &p->coef[k]);
   free(p->salt_main), free(p->salt_aux), free(p->salt_quot);
   sm_be_merkle_tree_free(be, &p->pre_tree), sm_be_merkle_tree_free(be, &p->main_tree);
   sm_be_merkle_tree_free(be, &p->aux_tree), sm_be_merkle_tree_free(be, &p->quot_tree);
@@ -273,16 +274,53 @@ static starkml_status quotient_values(gl3_t *q, const sm_be_quotient_in *in, int
 }
 
 /* The quotient of table x on the backend when it has the op, else on the CPU. */
-static starkml_status quotient_dispatch(sm_backend *be, gl3_t *q, const sm_tinfo *x,
-                                        const tprover *tp, const gl_t *publics,
-                                        const gl3_t chal[SM_AIR_N_CHALLENGES], const gl3_t *gpow,
+static starkml_status quotient_dispatch(sm_backend *be, gl3_t *q, const sm_be_quotient_in *in,
                                         int threads) {
-  sm_be_quotient_in in = {&x->ext, x->n_aux, x->log_n, x->log_big, x->log_qdom, x->shift,
-                          x->user->n_pre > 0 ? &tp->lde[MAT_PRE] : NULL, &tp->lde[MAT_MAIN],
-                          x->n_aux > 0 ? &tp->lde[MAT_AUX] : NULL, publics,
-                          {chal[0], chal[1], chal[2]}, gpow};
-  if (be != NULL && be->ops->quotient != NULL) return be->ops->quotient(be, q, &in);
-  return quotient_values(q, &in, threads);
+  if (be != NULL && be->ops->quotient != NULL) return be->ops->quotient(be, q, in);
+  return quotient_values(q, in, threads);
+}
+
+/* Whether the backend keeps the quotient's values and pieces on its device. */
+static int quotient_on_device(const sm_backend *be) {
+  return be != NULL && be->ops->quotient_coef != NULL && be->ops->quotient_mat != NULL &&
+         be->ops->coset_eval_dev != NULL && be->ops->mat_eval != NULL;
+}
+
+/*
+ * quotient_commit on the device (quotient_mat, quotient_coef): the values, their
+ * interpolation, the split into pieces and the blinders and mask (drawn here from rng in the
+ * host path's order, and uploaded) stay there, in tp->coef[MAT_QUOT], and so does their LDE;
+ * only the count of coefficients beyond the degree bound comes back.
+ */
+static starkml_status quotient_commit_dev(sm_backend *be, const sm_tinfo *x, tprover *tp,
+                                          const sm_be_quotient_in *in, sm_prg *rng, int tampered,
+                                          size_t *bad_coeffs) {
+  const size_t d = x->d, m = x->n_pieces, hq = rng != NULL ? x->hq : 0;
+  sm_be_mat *coef = &tp->coef[MAT_QUOT], *lde = &tp->lde[MAT_QUOT];
+  sm_be_mat q = {NULL, NULL, (size_t)1 << x->log_qdom, 3};
+  memset(coef, 0, sizeof *coef);
+  memset(lde, 0, sizeof *lde);
+  *bad_coeffs = 0;
+  /* Blinders (k < m - 1, per component, hq each), then the mask (3 columns of D - 1). */
+  const size_t nr = rng != NULL ? 3 * (m - 1) * hq + 3 * (d - 1) : 0;
+  gl_t *r = NULL;
+  if (nr > 0 && (r = sm_xcalloc(nr, sizeof *r)) == NULL) return STARKML_ERR_NOMEM;
+  for (size_t i = 0; i < nr; i++) r[i] = sm_prg_gl(rng);
+  starkml_status s = be->ops->quotient_mat(be, &q, in);
+  coef->rows = d;
+  coef->cols = x->n_quot_cols;
+  if (s == STARKML_OK)
+    s = be->ops->quotient_coef(be, coef, bad_coeffs, &q, x->shift, x->piece_len, m, r, hq);
+  sm_be_mat_free(be, &q);
+  free(r);
+  if (s == STARKML_OK && *bad_coeffs != 0 && !tampered) s = STARKML_ERR_ARG;
+  if (s == STARKML_OK) {
+    lde->rows = x->big;
+    lde->cols = x->n_quot_cols;
+    s = be->ops->coset_eval_dev(be, lde, coef, x->log_big, x->shift);
+  }
+  if (s != STARKML_OK) sm_be_mat_free(be, coef), sm_be_mat_free(be, lde);
+  return s;
 }
 
 /*
@@ -377,9 +415,10 @@ static void lazy_column(gl3_lazy *acc, gl3_t w, const gl_t *col, size_t blk) {
  * proof carries them: out[c], out[nbo + c], out[2 nbo + k]. Each value is the dot
  * product of the coefficients with the powers of the point, summed lazily (gl3_lazy), columns
  * in parallel: the same field elements as Horner's rule, with one
- * extension-by-base product per coefficient instead of a full extension product. Witness
- * coefficients on the device (p->coef) are evaluated there (mat_eval: the same values, field
- * sums being exact); only their values come back.
+ * extension-by-base product per coefficient instead of a full extension product.
+ * Coefficients on the device (p->coef: the witness columns', the quotient pieces') are
+ * evaluated there (mat_eval: the same values, field sums being exact); only their values
+ * come back.
  */
 static starkml_status ood_values(sm_backend *be, gl3_t *out, const sm_tinfo *x,
                                  const tprover *p, gl3_t z, gl3_t zw, int threads) {
@@ -414,7 +453,19 @@ static starkml_status ood_values(sm_backend *be, gl3_t *out, const sm_tinfo *x,
     }
     first += m->cols;
   }
-  const long n_jobs = (long)(nbo + nq - first);
+  /* Device quotient pieces: their first nq columns (not the mask) at z. */
+  size_t last = nbo + nq;
+  if (p->coef[MAT_QUOT].dev != NULL) {
+    sm_be_mat pieces = p->coef[MAT_QUOT];
+    pieces.cols = nq;
+    starkml_status s = be->ops->mat_eval(be, out + 2 * nbo, &pieces, pw, d, 1);
+    if (s != STARKML_OK) {
+      free(pw);
+      return s;
+    }
+    last = nbo;
+  }
+  const long n_jobs = (long)(last - first);
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (long j = 0; j < n_jobs; j++) {
     const size_t c = first + (size_t)j;
@@ -829,22 +880,27 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   for (size_t j = 1; j < n_cons; j++) gpow[j] = gl3_mul(gpow[j - 1], gamma);
   for (size_t t = 0; t < T; t++) {
     const sm_tinfo *x = &ti[t];
-    gl3_t *q = sm_xcalloc((size_t)1 << x->log_qdom, sizeof *q);
-    if (q == NULL) {
-      s = STARKML_ERR_NOMEM;
-      goto done;
-    }
-    const gl3_t chal[SM_AIR_N_CHALLENGES] = {alpha, beta, tp[t].claimed};
-    s = quotient_dispatch(ctx->backend, q, x, &tp[t], st->publics ? st->publics[t] : NULL, chal,
-                          gpow + x->cons_before, threads);
+    const sm_be_quotient_in in = {&x->ext, x->n_aux, x->log_n, x->log_big, x->log_qdom,
+                                  x->shift, x->user->n_pre > 0 ? &tp[t].lde[MAT_PRE] : NULL,
+                                  &tp[t].lde[MAT_MAIN], x->n_aux > 0 ? &tp[t].lde[MAT_AUX] : NULL,
+                                  st->publics ? st->publics[t] : NULL,
+                                  {alpha, beta, tp[t].claimed}, gpow + x->cons_before};
     char label[64];
     sm_prg rng;
     snprintf(label, sizeof label, "zk/quotient/%zu", t);
     sm_prg_init(&rng, seed, label);
     size_t bad = 0;
-    if (s == STARKML_OK)
-      s = quotient_commit(ctx->backend, plan, x, &tp[t], q, opt->zk ? &rng : NULL, tamper != NULL, &bad);
-    free(q);
+    if (quotient_on_device(ctx->backend)) {
+      s = quotient_commit_dev(ctx->backend, x, &tp[t], &in, opt->zk ? &rng : NULL, tamper != NULL,
+                              &bad);
+    } else {
+      gl3_t *q = sm_xcalloc((size_t)1 << x->log_qdom, sizeof *q);
+      s = q == NULL ? STARKML_ERR_NOMEM : quotient_dispatch(ctx->backend, q, &in, threads);
+      if (s == STARKML_OK)
+        s = quotient_commit(ctx->backend, plan, x, &tp[t], q, opt->zk ? &rng : NULL,
+                            tamper != NULL, &bad);
+      free(q);
+    }
     if (s == STARKML_ERR_ARG && bad > 0) {
       sm_log(ctx, "prove: table %zu (%s): the constraints are not satisfied (quotient is not "
                   "a polynomial)", t, x->user->name);

@@ -62,12 +62,13 @@ typedef struct {
 
 enum {
   K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_INJECT, K_GATHER,
-  K_NGATHER, K_DEEP, K_COEF, K_EVAL, K_COUNT
+  K_NGATHER, K_DEEP, K_COEF, K_EVAL, K_QCOLS, K_QCOUNT, K_QPIECES, K_COUNT
 };
 static const char *const kernel_names[K_COUNT] = {
     "ntt_ct_pass",   "ntt_gs_pass",  "ntt_tw_extend", "ntt_bitrev", "ntt_coset_spread",
     "merkle_leaves", "merkle_nodes", "fri_fold",      "fri_inject", "mat_gather",
-    "merkle_gather", "deep_values",   "coef_randomize", "mat_eval"};
+    "merkle_gather", "deep_values",   "coef_randomize", "mat_eval",   "quot_columns",
+    "quot_count",    "quot_pieces"};
 
 /* A generated quotient kernel (host/opencl_codegen.c), kept for the object's life. */
 typedef struct {
@@ -270,6 +271,15 @@ static starkml_status launch_1d(sm_backend *be, int k, size_t items) {
   return launch(be, k, 1, &global, &wg);
 }
 
+/* A 2-D launch of `items` work-items (dimension 0, work-groups of at most the kernel's size)
+   times `cols` (dimension 1, one column per work-group row). */
+static starkml_status launch_2d(sm_backend *be, int k, size_t items, size_t cols) {
+  ocl_impl *o = be->impl;
+  const size_t wg = wg_for(o->wg[k], items);
+  const size_t global[2] = {(items + wg - 1) / wg * wg, cols}, local[2] = {wg, 1};
+  return launch(be, k, 2, global, local);
+}
+
 /* launch_1d, then reads the first `bytes` of dout into host out (blocking). */
 static starkml_status launch_read(sm_backend *be, int k, size_t items, cl_mem dout, size_t bytes,
                                   void *out) {
@@ -413,6 +423,30 @@ static starkml_status ocl_ntt(sm_backend *be, gl_t *data, size_t ncols, size_t c
   return STARKML_OK;
 }
 
+/* Uploads into the pool's table buffer the two tables from which kernels compute x^j for
+   j < 2^log_n (ntt_coset_spread, quot_pieces): pw[t] = x^t for t < 2^lo, then
+   pw[2^lo + t] = x^(t 2^lo) for t < 2^(log_n - lo), lo = ceil(log_n / 2). */
+static starkml_status pow_tables(sm_backend *be, gl_t x, unsigned log_n, cl_mem *tab,
+                                 unsigned *lo_bits) {
+  const unsigned lo = (log_n + 1) / 2, hi = log_n - lo;
+  const size_t nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
+  gl_t *pw = malloc((nlo + nhi) * sizeof *pw);
+  if (pw == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+    return STARKML_ERR_NOMEM;
+  }
+  pw[0] = 1;
+  for (size_t t = 1; t < nlo; t++) pw[t] = gl_mul(pw[t - 1], x);
+  const gl_t step = gl_mul(pw[nlo - 1], x);
+  pw[nlo] = 1;
+  for (size_t t = 1; t < nhi; t++) pw[nlo + t] = gl_mul(pw[nlo + t - 1], step);
+  starkml_status s = buf_get(be, BUF_TAB, (nlo + nhi) * sizeof *pw, tab);
+  if (s == STARKML_OK) s = put_cols(be, *tab, pw, 1, nlo + nhi, nlo + nhi);
+  free(pw);
+  *lo_bits = lo;
+  return s;
+}
+
 /* The coset evaluation of core/ntt.h into host memory (out, resident == NULL: in column
    chunks through the pool) or into the device matrix `resident` (ncols x N, stride N), of
    host coefficients, or of the device's (dcoef set: ncols columns of stride n_coeffs). */
@@ -427,24 +461,10 @@ static starkml_status coset_run(sm_backend *be, gl_t *out, size_t out_stride, cl
   unsigned log_nb = 0;
   while (((size_t)1 << log_nb) < n_coeffs) log_nb++;
   const size_t nb = (size_t)1 << log_nb;
-  /* shift^j = pw_lo[j mod 2^lo] * pw_hi[j >> lo] (kernels/ntt.cl, ntt_coset_spread). */
-  const unsigned lo = (log_nb + 1) / 2, hi = log_nb - lo;
-  const size_t nlo = (size_t)1 << lo, nhi = (size_t)1 << hi;
-  gl_t *pw = malloc((nlo + nhi) * sizeof *pw);
-  if (pw == NULL) {
-    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
-    return STARKML_ERR_NOMEM;
-  }
-  pw[0] = 1;
-  for (size_t t = 1; t < nlo; t++) pw[t] = gl_mul(pw[t - 1], shift);
-  const gl_t step = gl_mul(pw[nlo - 1], shift);
-  pw[nlo] = 1;
-  for (size_t t = 1; t < nhi; t++) pw[nlo + t] = gl_mul(pw[nlo + t - 1], step);
+  /* shift^j from two small tables (kernels/ntt.cl, ntt_coset_spread). */
   cl_mem tab;
-  starkml_status s = buf_get(be, BUF_TAB, (nlo + nhi) * sizeof *pw, &tab);
-  if (s == STARKML_OK)
-    s = put_cols(be, tab, pw, 1, nlo + nhi, nlo + nhi);
-  free(pw);
+  unsigned lo = 0;
+  starkml_status s = pow_tables(be, shift, log_nb, &tab, &lo);
   if (s != STARKML_OK) return s;
 
   const size_t per = resident != NULL ? ncols : chunk_cols(o, ncols, N * sizeof(gl_t));
@@ -653,7 +673,6 @@ static starkml_status ocl_coset_eval_mat(sm_backend *be, sm_be_mat *out, const g
    trace in the pool's data buffer. */
 static starkml_status ocl_witness_coef(sm_backend *be, sm_be_mat *coef, const gl_t *trace,
                                        unsigned log_n, const gl_t *r, size_t h) {
-  ocl_impl *o = be->impl;
   const size_t n = (size_t)1 << log_n, k = coef->cols;
   if (k > SIZE_MAX / sizeof(gl_t) / n) return too_big(be, buf_role[BUF_DATA], SIZE_MAX);
   cl_mem data, dr;
@@ -674,9 +693,7 @@ static starkml_status ocl_witness_coef(sm_backend *be, sm_be_mat *coef, const gl
   ARG(K_COEF, 3, a_n);
   ARG(K_COEF, 4, dr);
   ARG(K_COEF, 5, a_h);
-  const size_t wg = wg_for(o->wg[K_COEF], coef->rows);
-  const size_t global[2] = {(coef->rows + wg - 1) / wg * wg, k}, local[2] = {wg, 1};
-  return launch(be, K_COEF, 2, global, local);
+  return launch_2d(be, K_COEF, coef->rows, k);
 }
 
 static starkml_status ocl_coset_eval_dev(sm_backend *be, sm_be_mat *out, const sm_be_mat *coef,
@@ -734,7 +751,6 @@ static void ocl_tree_free(sm_backend *be, sm_merkle_tree *tree) {
 
 static starkml_status ocl_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *m,
                                     const size_t *rows, size_t n) {
-  ocl_impl *o = be->impl;
   cl_mem mem, didx, dout;
   starkml_status s = mat_mem(be, m, "opened", &mem);
   if (s != STARKML_OK) return s;
@@ -757,9 +773,7 @@ static starkml_status ocl_read_rows(sm_backend *be, gl_t *out, const sm_be_mat *
   ARG(K_GATHER, 3, a_cols);
   ARG(K_GATHER, 4, didx);
   ARG(K_GATHER, 5, a_n);
-  const size_t wg = wg_for(o->wg[K_GATHER], n);
-  const size_t global[2] = {(n + wg - 1) / wg * wg, m->cols}, local[2] = {wg, 1};
-  s = launch(be, K_GATHER, 2, global, local);
+  s = launch_2d(be, K_GATHER, n, m->cols);
   return s == STARKML_OK ? read_back(be, out, dout, n * m->cols * sizeof(gl_t)) : s;
 }
 
@@ -889,7 +903,9 @@ static starkml_status qkernel_get(sm_backend *be, const struct sm_air_table *t, 
     if (qarg_err_ != CL_SUCCESS) return cl_fail(be, qarg_err_, "clSetKernelArg(quotient)"); \
   } while (0)
 
-static starkml_status ocl_quotient(sm_backend *be, gl3_t *q, const sm_be_quotient_in *in) {
+/* Runs the generated quotient kernel of in->table; its values (3 words per position, 3 M in
+   all) are left in the pool's output buffer *dq. */
+static starkml_status quotient_run(sm_backend *be, const sm_be_quotient_in *in, cl_mem *dq) {
   ocl_impl *o = be->impl;
   const struct sm_air_table *t = in->table;
   const size_t M = (size_t)1 << in->log_qdom, big = (size_t)1 << in->log_big;
@@ -931,10 +947,10 @@ static starkml_status ocl_quotient(sm_backend *be, gl3_t *q, const sm_be_quotien
     const gl_t x = gl_mul(in->shift, gl_exp(wb, sm_bitrev(k << in->log_n, in->log_big)));
     tab[tlen + k] = gl_inv(gl_sub(gl_exp(x, n), 1));
   }
-  cl_mem dprm, dtab, dq;
+  cl_mem dprm, dtab;
   s = buf_get(be, BUF_PARAM, np * sizeof *prm, &dprm);
   if (s == STARKML_OK) s = buf_get(be, BUF_TAB, (tlen + nz) * sizeof *tab, &dtab);
-  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, 3 * M * sizeof(gl_t), &dq);
+  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, 3 * M * sizeof(gl_t), dq);
   if (s == STARKML_OK) s = put_cols(be, dprm, prm, 1, np, np);
   if (s == STARKML_OK) s = put_cols(be, dtab, tab, 1, tlen + nz, tlen + nz);
   free(prm);
@@ -943,7 +959,7 @@ static starkml_status ocl_quotient(sm_backend *be, gl3_t *q, const sm_be_quotien
   const cl_ulong a_M = M, a_big = big, a_zoff = tlen;
   const cl_ulong a_wl = gl_exp(gl_root_of_unity(in->log_n), n - 1);
   const cl_uint a_lb = in->log_big, a_ln = in->log_n, a_lo = lo;
-  QARG(0, dq);
+  QARG(0, *dq);
   QARG(1, a_M);
   QARG(2, a_big);
   QARG(3, a_lb);
@@ -959,7 +975,101 @@ static starkml_status ocl_quotient(sm_backend *be, gl3_t *q, const sm_be_quotien
   const size_t wg = wg_for(qk->wg, M), global = (M + wg - 1) / wg * wg;
   CK(clEnqueueNDRangeKernel(o->q, qk->k, 1, NULL, &global, &wg, 0, NULL, NULL),
      "clEnqueueNDRangeKernel(quotient)");
-  return read_back(be, q, dq, 3 * M * sizeof(gl_t));
+  return STARKML_OK;
+}
+
+static starkml_status ocl_quotient(sm_backend *be, gl3_t *q, const sm_be_quotient_in *in) {
+  cl_mem dq;
+  starkml_status s = quotient_run(be, in, &dq);
+  return s == STARKML_OK ? read_back(be, q, dq, ((size_t)3 << in->log_qdom) * sizeof(gl_t)) : s;
+}
+
+/* The values stay: quot_columns from the pool's output buffer into the matrix q. */
+static starkml_status ocl_quotient_mat(sm_backend *be, sm_be_mat *q, const sm_be_quotient_in *in) {
+  const size_t M = (size_t)1 << in->log_qdom;
+  if (in->log_qdom > 40 || q->rows != M || q->cols != 3) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: bad quotient matrix shape");
+    return STARKML_ERR_ARG;
+  }
+  cl_mem dq;
+  starkml_status s = quotient_run(be, in, &dq);
+  if (s == STARKML_OK) s = mat_create(be, q);
+  if (s != STARKML_OK) return s;
+  const cl_ulong a_M = M;
+  ARG(K_QCOLS, 0, q->dev);
+  ARG(K_QCOLS, 1, dq);
+  ARG(K_QCOLS, 2, a_M);
+  return launch_1d(be, K_QCOLS, M);
+}
+
+/*
+ * The quotient's pieces from its values (core/backend.h, quotient_coef): a copy of q in the
+ * pool's data buffer, its inverse NTT there (GS network, 1/M in the last pass), the count of
+ * nonzero coefficients at j >= m P (4 bytes come back), then quot_pieces (shift^-j from
+ * pow_tables, the blinders and the mask uploaded) into coef.
+ */
+static starkml_status ocl_quotient_coef(sm_backend *be, sm_be_mat *coef, size_t *bad,
+                                        const sm_be_mat *q, gl_t shift, size_t P, size_t m,
+                                        const gl_t *r, size_t hq) {
+  ocl_impl *o = be->impl;
+  *bad = 0;
+  cl_mem dq;
+  starkml_status s = mat_mem(be, q, "quotient value", &dq);
+  if (s != STARKML_OK) return s;
+  const size_t M = q->rows, D = coef->rows;
+  unsigned log_M = 0;
+  while (log_M < 40 && ((size_t)1 << log_M) < M) log_M++;
+  /* The count is a 32-bit word: at most 3 M - 1 nonzero coefficients. */
+  if (q->cols != 3 || M != (size_t)1 << log_M || M > UINT32_MAX / 3 || m == 0 || P == 0 ||
+      m > SIZE_MAX / 3 / P || hq > D || P > D - hq ||
+      (coef->cols != 3 * m && coef->cols != 3 * m + 3)) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: bad quotient piece shapes");
+    return STARKML_ERR_ARG;
+  }
+  const size_t nr = 3 * (m - 1) * hq + (coef->cols - 3 * m) * (D - 1);
+  if (nr > 0 && r == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: no quotient blinders");
+    return STARKML_ERR_ARG;
+  }
+  cl_mem data, dr, dcount, tab;
+  unsigned lo = 0;
+  const cl_uint zero = 0;
+  cl_uint count = 0;
+  s = buf_get(be, BUF_DATA, 3 * M * sizeof(gl_t), &data);
+  if (s == STARKML_OK) s = buf_get(be, BUF_AUX, nr * sizeof(gl_t), &dr);
+  if (s == STARKML_OK) s = buf_get(be, BUF_OUT, sizeof count, &dcount);
+  if (s == STARKML_OK) s = put_cols(be, dr, r, 1, nr, nr);
+  if (s == STARKML_OK) s = pow_tables(be, gl_inv(shift), log_M, &tab, &lo);
+  if (s != STARKML_OK) return s;
+  CK(clEnqueueCopyBuffer(o->q, dq, data, 0, 0, 3 * M * sizeof(gl_t), 0, NULL, NULL),
+     "clEnqueueCopyBuffer");
+  CK(clEnqueueWriteBuffer(o->q, dcount, CL_TRUE, 0, sizeof zero, &zero, 0, NULL, NULL),
+     "clEnqueueWriteBuffer");
+  if ((s = run_network(be, data, 3, log_M, 0, 1, 1, gl_inv((gl_t)M), 1)) != STARKML_OK) return s;
+  if (m * P < M) {
+    const cl_ulong a_M = M, a_from = m * P;
+    ARG(K_QCOUNT, 0, dcount);
+    ARG(K_QCOUNT, 1, data);
+    ARG(K_QCOUNT, 2, a_M);
+    ARG(K_QCOUNT, 3, a_from);
+    if ((s = launch_2d(be, K_QCOUNT, M - m * P, 3)) != STARKML_OK) return s;
+  }
+  if ((s = read_back(be, &count, dcount, sizeof count)) != STARKML_OK) return s;
+  *bad = count;
+  if ((s = mat_create(be, coef)) != STARKML_OK) return s;
+  const cl_ulong a_rows = D, a_M = M, a_P = P, a_m = m, a_hq = hq;
+  const cl_uint a_lo = lo;
+  ARG(K_QPIECES, 0, coef->dev);
+  ARG(K_QPIECES, 1, a_rows);
+  ARG(K_QPIECES, 2, data);
+  ARG(K_QPIECES, 3, a_M);
+  ARG(K_QPIECES, 4, a_P);
+  ARG(K_QPIECES, 5, a_m);
+  ARG(K_QPIECES, 6, tab);
+  ARG(K_QPIECES, 7, a_lo);
+  ARG(K_QPIECES, 8, dr);
+  ARG(K_QPIECES, 9, a_hq);
+  return launch_2d(be, K_QPIECES, D, coef->cols);
 }
 
 /* ---- DEEP ----------------------------------------------------------------------------------- */
@@ -1151,6 +1261,8 @@ static const sm_backend_ops ocl_ops = {.name = "opencl",
                                        .witness_coef = ocl_witness_coef,
                                        .coset_eval_dev = ocl_coset_eval_dev,
                                        .mat_eval = ocl_mat_eval,
+                                       .quotient_mat = ocl_quotient_mat,
+                                       .quotient_coef = ocl_quotient_coef,
                                        .destroy = ocl_destroy};
 
 static void info_str(cl_device_id d, cl_device_info what, char *buf, size_t cap) {

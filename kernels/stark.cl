@@ -2,8 +2,9 @@
  * The STARK prover's stages on device-resident LDE matrices (needs goldilocks.cl): the
  * opened rows of a matrix, the path digests of a device tree, and the DEEP values (core/backend.h, sm_be_deep_in), computed as
  * fri/stark_prove.c's deep_values does, value for value, so every output is the CPU's bit
- * for bit. The constraint quotient is not here: its kernel is generated from each table
- * (host/opencl_codegen.c).
+ * for bit. The constraint quotient's kernel is not here: it is generated from each table
+ * (host/opencl_codegen.c); what follows it is (its values as a matrix, the count of its
+ * coefficients beyond the degree bound and the pieces, around the NTT of ntt.cl).
  *
  * A matrix lives column-major in one buffer: element (row r, column c) at m[c * rows + r].
  */
@@ -134,4 +135,54 @@ __kernel void mat_eval(__global ulong *out, __global const ulong *m, ulong rows,
   }
   if (l == 0)
     for (uint k = 0; k < 3; k++) out[3 * (t * cols + c) + k] = red[k];
+}
+
+/* q[c M + i] = v[3 i + c] for i < M, c < 3: the quotient values as the generated kernel
+   stores them (an extension element per position) into a 3-column matrix. */
+__kernel void quot_columns(__global ulong *q, __global const ulong *v, ulong M) {
+  const ulong i = get_global_id(0);
+  if (i >= M) return;
+  for (uint c = 0; c < 3; c++) q[c * M + i] = v[3 * i + c];
+}
+
+/*
+ * *count += the number of nonzero a[c M + j] with from <= j < M, c < 3 (the quotient's
+ * coefficients beyond its degree bound: an honest witness has none). Dimension 1 is c. One
+ * global atomic per work-group that found any; the host bounds the total below 2^32.
+ */
+__kernel void quot_count(__global uint *count, __global const ulong *a, ulong M, ulong from) {
+  __local uint n;
+  const ulong j = from + get_global_id(0), c = get_global_id(1);
+  if (get_local_id(0) == 0) n = 0;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  if (j < M && a[c * M + j] != 0) atomic_inc(&n);
+  barrier(CLK_LOCAL_MEM_FENCE);
+  if (get_local_id(0) == 0 && n != 0) atomic_add(count, n);
+}
+
+/*
+ * The quotient pieces (core/backend.h, quotient_coef; fri/stark_prove.c, quotient_commit)
+ * into coef (rows = D, cols columns), from a (3 columns of M coefficients, before the
+ * shift): column 3k + c of piece k < m, row t, is a[c M + j] shift^-j at j = k P + t when
+ * t < P and j < M, else 0, plus the blinder r[(3k + c) hq + t - P] on rows [P, P + hq)
+ * when k + 1 < m, minus r[(3(k - 1) + c) hq + t] on rows [0, hq) when k > 0 (hq = 0: no
+ * blinders); a mask column 3m + c holds r[3 (m - 1) hq + c (D - 1) + t] on rows t < D - 1.
+ * shift^-j = pw[j mod 2^lo_bits] pw[2^lo_bits + (j >> lo_bits)]. Dimension 1 is the column.
+ */
+__kernel void quot_pieces(__global ulong *coef, ulong rows, __global const ulong *a, ulong M,
+                          ulong P, ulong m, __global const ulong *pw, uint lo_bits,
+                          __global const ulong *r, ulong hq) {
+  const ulong t = get_global_id(0), cc = get_global_id(1);
+  if (t >= rows) return;
+  gl_t v = 0;
+  if (cc >= 3 * m) {
+    if (t + 1 < rows) v = r[3 * (m - 1) * hq + (cc - 3 * m) * (rows - 1) + t];
+  } else {
+    const ulong c = cc % 3, j = (cc / 3) * P + t, nlo = (ulong)1 << lo_bits;
+    if (t < P && j < M)
+      v = gl_mul(a[c * M + j], gl_mul(pw[j & (nlo - 1)], pw[nlo + (j >> lo_bits)]));
+    if (hq > 0 && cc + 3 < 3 * m && t >= P && t - P < hq) v = gl_add(v, r[cc * hq + t - P]);
+    if (hq > 0 && cc >= 3 && t < hq) v = gl_sub(v, r[(cc - 3) * hq + t]);
+  }
+  coef[cc * rows + t] = v;
 }

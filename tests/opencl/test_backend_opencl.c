@@ -49,6 +49,13 @@ static sm_backend *open_or_skip(void) {
   return be;
 }
 
+/* open_or_skip, and a CPU NTT plan of up to 2^14 points for the host references. */
+static sm_backend *open_with_plan(sm_ntt_plan **plan) {
+  sm_backend *be = open_or_skip();
+  assert_int_equal(sm_ntt_plan_create(plan, 14, 2), STARKML_OK);
+  return be;
+}
+
 static void random_gl(gl_t *x, size_t n, uint64_t *rng) {
   for (size_t i = 0; i < n; i++) x[i] = sm_test_next(rng) % GL_P;
 }
@@ -227,7 +234,10 @@ static void merkle_rows(void **state) {
 
 /* ---- whole proofs ---------------------------------------------------------------------- */
 
-static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len) {
+/* A proof of toy `which` (fibonacci, range check, bus) on ctx, of a witness changed by
+   tamper when set (sm_stark_prove_tampered): the prover's status. */
+static starkml_status toy_prove(starkml_ctx *ctx, int which, int zk, sm_stark_tamper_fn tamper,
+                                uint8_t **proof, size_t *len) {
   sm_stark_toy f;
   memset(&f, 0, sizeof f);
   starkml_status s = which == 0   ? sm_air_toy_fibonacci(&f.toy, 8, 1, 1)
@@ -239,13 +249,21 @@ static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len) {
   assert_int_equal(sm_stark_options_preset(&opt, SM_PRESET_FAST, &f.st, zk), STARKML_OK);
   assert_int_equal(sm_stark_setup(ctx, f.roots, &f.st, &f.w, &opt), STARKML_OK);
   static const uint8_t seed[32] = {9, 8, 7};
-  uint8_t *proof = NULL;
+  *proof = NULL;
   *len = 0;
-  s = sm_stark_prove(ctx, &proof, len, &f.st, &f.w, &opt, seed);
+  s = tamper == NULL
+          ? sm_stark_prove(ctx, proof, len, &f.st, &f.w, &opt, seed)
+          : sm_stark_prove_tampered(ctx, proof, len, &f.st, &f.w, &opt, seed, tamper, NULL);
+  sm_air_toy_free(&f.toy);
+  return s;
+}
+
+static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len) {
+  uint8_t *proof = NULL;
+  starkml_status s = toy_prove(ctx, which, zk, NULL, &proof, len);
   if (s != STARKML_OK)
     fail_msg("prove on %s: %s (%s)", starkml_ctx_backend(ctx), starkml_strerror(s),
              sm_be_last_error(ctx->backend));
-  sm_air_toy_free(&f.toy);
   return proof;
 }
 
@@ -273,6 +291,25 @@ static void toy_proofs_identical(void **state) {
     }
 }
 
+/* Adds 1 to cell (column 0, row 3) of table 0: the constraints no longer hold. */
+static void tamper_one_cell(void *user, size_t table, gl_t *main_cols, size_t n_rows) {
+  (void)user;
+  if (table == 0 && n_rows > 3) main_cols[3] = gl_add(main_cols[3], 1);
+}
+
+/* A toy's proof from a tampered witness on OpenCL (on_dev) or the CPU: its status, and the
+   proof when there is one. */
+static starkml_status prove_toy_tampered(int on_dev, int which, int zk, uint8_t **proof,
+                                         size_t *len) {
+  starkml_ctx *ctx = NULL;
+  assert_int_equal(starkml_ctx_create(&ctx, 2), STARKML_OK);
+  char why[4096];
+  if (on_dev)
+    assert_int_equal(starkml_ctx_set_backend(ctx, "opencl", 0, why, sizeof why), STARKML_OK);
+  starkml_status s = toy_prove(ctx, which, zk, tamper_one_cell, proof, len);
+  starkml_ctx_destroy(ctx);
+  return s;
+}
 
 /* ---- device-resident matrices ----------------------------------------------------------- */
 
@@ -973,6 +1010,23 @@ static void check_quotient(sm_backend *be, sm_ntt_plan *plan, unsigned log_n, un
   in.main = &cpu[1];
   in.aux = n_aux ? &cpu[2] : NULL;
   quotient_reference(qb, &in);
+  /* The same values left in a 3-column matrix (quotient_mat): nothing comes back. */
+  in.pre = &dev[0];
+  in.main = &dev[1];
+  in.aux = n_aux ? &dev[2] : NULL;
+  sm_be_mat qm = {NULL, NULL, M, 3};
+  const unsigned long long b0 = sm_opencl_bytes_read(be);
+  assert_int_equal(be->ops->quotient_mat(be, &qm, &in), STARKML_OK);
+  assert_true(sm_opencl_bytes_read(be) == b0);
+  assert_null(qm.host);
+  size_t *all = malloc(M * sizeof *all);
+  gl3_t *qc = malloc(M * sizeof *qc);
+  assert_true(all && qc);
+  for (size_t i = 0; i < M; i++) all[i] = i;
+  assert_int_equal(sm_be_read_rows(be, qc[0].v, &qm, all, M), STARKML_OK);
+  if (memcmp(qa, qc, M * sizeof *qa) != 0) fail_msg("quotient_mat differs from quotient");
+  sm_be_mat_free(be, &qm);
+  free(all), free(qc);
   if (n_nodes >= 1000)
     printf("quotient kernel of a %zu-node table: generated, built and run in %.2f s\n", n_nodes,
            t1 - t0);
@@ -994,7 +1048,8 @@ static void check_quotient(sm_backend *be, sm_ntt_plan *plan, unsigned log_n, un
 
 /* Generated quotient kernels against sm_air_eval_block: every op kind, next-row reads,
    publics, challenges, each selector alone and all four, tables with and without
-   preprocessed-only or auxiliary columns, and a large table (build time printed). */
+   preprocessed-only or auxiliary columns, and a large table (build time printed); the
+   values of quotient_mat equal quotient's. */
 static void quotient_codegen(void **state) {
   (void)state;
   sm_backend *be = open_or_skip();
@@ -1336,9 +1391,8 @@ static void program_cache(void **state) {
  */
 static void witness_coef_on_device(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan);
   uint64_t rng = sm_test_seed();
   const struct {
     unsigned log_n;
@@ -1413,6 +1467,178 @@ static void witness_coef_on_device(void **state) {
   sm_be_free(be);
 }
 
+/*
+ * fri/stark_prove.c's quotient_commit on the host, the reference of quotient_coef: the
+ * values vals (3 columns of M, bit-reversed points shift * w_M^bitrev(i)) interpolated
+ * (inverse NTT, times shift^-j), the count of nonzero coefficients at j >= m P, the split
+ * into m pieces of P coefficients (stride D), the blinders r (k < m - 1, per component, hq
+ * each) and, with mask, 3 columns of D - 1 mask values after them.
+ */
+static size_t quotient_pieces_reference(gl_t *pieces, sm_ntt_plan *plan, const gl_t *vals,
+                                        unsigned log_M, gl_t shift, size_t P, size_t m,
+                                        size_t D, const gl_t *r, size_t hq, int mask) {
+  const size_t M = (size_t)1 << log_M, cols = 3 * m + (mask ? 3 : 0);
+  gl_t *a = malloc(3 * M * sizeof *a);
+  assert_non_null(a);
+  memcpy(a, vals, 3 * M * sizeof *a);
+  assert_int_equal(sm_be_ntt(NULL, plan, a, 3, M, log_M, 1, SM_ORDER_BITREV, SM_ORDER_NATURAL),
+                   STARKML_OK);
+  const gl_t sinv = gl_inv(shift);
+  gl_t sp = 1;
+  for (size_t j = 0; j < M; j++, sp = gl_mul(sp, sinv))
+    for (size_t c = 0; c < 3; c++) a[c * M + j] = gl_mul(a[c * M + j], sp);
+  size_t bad = 0;
+  for (size_t j = m * P; j < M; j++)
+    for (size_t c = 0; c < 3; c++) bad += a[c * M + j] != 0;
+  memset(pieces, 0, cols * D * sizeof *pieces);
+  for (size_t k = 0; k < m; k++)
+    for (size_t c = 0; c < 3; c++)
+      for (size_t t = 0; t < P && k * P + t < M; t++)
+        pieces[(3 * k + c) * D + t] = a[c * M + k * P + t];
+  for (size_t k = 0; k + 1 < m; k++)
+    for (size_t c = 0; c < 3; c++)
+      for (size_t i = 0; i < hq; i++) {
+        const gl_t b = r[(3 * k + c) * hq + i];
+        pieces[(3 * k + c) * D + P + i] = gl_add(pieces[(3 * k + c) * D + P + i], b);
+        pieces[(3 * (k + 1) + c) * D + i] = gl_sub(pieces[(3 * (k + 1) + c) * D + i], b);
+      }
+  for (size_t c = 0; c < 3 && mask; c++)
+    for (size_t i = 0; i + 1 < D; i++)
+      pieces[(3 * m + c) * D + i] = r[3 * (m - 1) * hq + c * (D - 1) + i];
+  free(a);
+  return bad;
+}
+
+/*
+ * The quotient's pieces on the device (quotient_coef, then coset_eval_dev and mat_eval of
+ * the pieces without the mask) against the host path, on values of chosen polynomials:
+ * honest ones (fewer than m P coefficients: the pieces are those coefficients, blinded) and
+ * tampered ones (M coefficients: the count is the host's, and the pieces its low
+ * coefficients). sm_opencl_bytes_read: quotient_coef reads back the count alone (4 bytes),
+ * mat_eval 3 words per piece column. Then whole tampered proofs of the toys (the count is
+ * tolerated and the high coefficients dropped): the OpenCL prover's result is the CPU's.
+ */
+static void quotient_pieces_on_device(void **state) {
+  (void)state;
+  sm_ntt_plan *plan = NULL;
+  sm_backend *be = open_with_plan(&plan);
+  uint64_t rng = sm_test_seed();
+  const struct {
+    unsigned log_M;
+    size_t m, D, hq;
+    int mask, tampered; /* 1: M random coefficients; 2: m P, and one more at M - 1 */
+  } cases[] = {{0, 1, 1, 0, 0, 0},   {2, 1, 4, 0, 0, 0},   {3, 2, 4, 0, 0, 1},
+               {4, 2, 8, 3, 1, 0},   {5, 3, 16, 5, 1, 1},  {6, 5, 16, 8, 1, 0},
+               {8, 4, 64, 10, 1, 1}, {10, 1, 512, 0, 0, 2}, {12, 2, 4096, 70, 1, 0},
+               {4, 3, 8, 1, 1, 0}};
+  for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    const unsigned log_M = cases[t].log_M;
+    const size_t M = (size_t)1 << log_M, m = cases[t].m, D = cases[t].D, hq = cases[t].hq;
+    const size_t P = D - hq, cols = 3 * m + (cases[t].mask ? 3 : 0);
+    const size_t nr = 3 * (m - 1) * hq + (cases[t].mask ? 3 * (D - 1) : 0);
+    const size_t deg = cases[t].tampered == 1 ? M : (m * P < M ? m * P : M);
+    unsigned log_N = 1;
+    while (((size_t)1 << log_N) < 2 * D) log_N++;
+    const size_t N = (size_t)1 << log_N;
+    const gl_t shift = gl_exp(GL_GENERATOR, 5 + t);
+    gl_t *a = calloc(3 * M, sizeof *a), *r = malloc((nr + 1) * sizeof *r);
+    gl_t *vals = malloc(3 * M * sizeof *vals), *ref = malloc(cols * D * sizeof *ref);
+    gl_t *got = malloc(cols * N * sizeof *got), *lde = malloc(cols * N * sizeof *lde);
+    gl3_t *pw = malloc(D * sizeof *pw), *v = malloc(3 * m * sizeof *v);
+    size_t *all = malloc(N * sizeof *all);
+    assert_true(a && r && vals && ref && got && lde && pw && v && all);
+    for (size_t c = 0; c < 3; c++) random_gl(a + c * M, deg, &rng);
+    if (cases[t].tampered) a[2 * M + M - 1] = 1; /* at least one coefficient beyond m P */
+    random_gl(r, nr, &rng);
+    for (size_t i = 0; i < N; i++) all[i] = i;
+    /* The values, on the host and in a device matrix. */
+    assert_int_equal(sm_be_coset_eval(NULL, plan, vals, M, a, M, M, 3, log_M, shift),
+                     STARKML_OK);
+    sm_be_mat q = {NULL, NULL, M, 3};
+    assert_int_equal(sm_be_coset_eval_mat(be, plan, &q, a, M, M, 3, log_M, shift), STARKML_OK);
+    const size_t bad_ref = quotient_pieces_reference(ref, plan, vals, log_M, shift, P, m, D, r,
+                                                     hq, cases[t].mask);
+    assert_true((bad_ref > 0) == (cases[t].tampered && m * P < M));
+    if (cases[t].tampered == 2) assert_true(bad_ref == 1);
+    if (!cases[t].tampered)
+      for (size_t k = 0; k < m; k++) /* the reference splits the chosen coefficients */
+        for (size_t c = 0; c < 3; c++)
+          for (size_t i = hq; i < P && k * P + i < M; i++)
+            assert_true(ref[(3 * k + c) * D + i] == a[c * M + k * P + i]);
+    sm_be_mat coef = {NULL, NULL, D, cols};
+    size_t bad = 12345;
+    const unsigned long long b0 = sm_opencl_bytes_read(be);
+    assert_int_equal(be->ops->quotient_coef(be, &coef, &bad, &q, shift, P, m, nr ? r : NULL, hq),
+                     STARKML_OK);
+    assert_true(sm_opencl_bytes_read(be) - b0 == sizeof(uint32_t)); /* the count alone */
+    if (bad != bad_ref)
+      fail_msg("case %zu: %zu coefficients beyond m P on the device, %zu on the host", t, bad,
+               bad_ref);
+    assert_non_null(coef.dev);
+    assert_null(coef.host);
+    assert_int_equal(sm_be_read_rows(be, got, &coef, all, D), STARKML_OK);
+    for (size_t i = 0; i < D; i++)
+      for (size_t c = 0; c < cols; c++)
+        if (got[i * cols + c] != ref[c * D + i])
+          fail_msg("case %zu: coefficient %zu of column %zu differs", t, i, c);
+    /* Their LDE and their values at a point (the pieces, not the mask). */
+    sm_be_mat dl = {NULL, NULL, N, cols};
+    assert_int_equal(be->ops->coset_eval_dev(be, &dl, &coef, log_N, shift), STARKML_OK);
+    assert_int_equal(sm_be_coset_eval(NULL, plan, lde, N, ref, D, D, cols, log_N, shift),
+                     STARKML_OK);
+    assert_int_equal(sm_be_read_rows(be, got, &dl, all, N), STARKML_OK);
+    for (size_t i = 0; i < N; i++)
+      for (size_t c = 0; c < cols; c++)
+        if (got[i * cols + c] != lde[c * N + i])
+          fail_msg("case %zu: LDE value %zu of column %zu differs", t, i, c);
+    random_gl(pw[0].v, 3 * D, &rng);
+    sm_be_mat pieces = coef;
+    pieces.cols = 3 * m;
+    const unsigned long long b1 = sm_opencl_bytes_read(be);
+    assert_int_equal(be->ops->mat_eval(be, v, &pieces, pw, D, 1), STARKML_OK);
+    assert_true(sm_opencl_bytes_read(be) - b1 == 3 * m * sizeof(gl3_t));
+    for (size_t c = 0; c < 3 * m; c++) {
+      gl3_t e = gl3_from_base(0);
+      for (size_t i = 0; i < D; i++) e = gl3_add(e, gl3_mul_base(pw[i], ref[c * D + i]));
+      if (!gl3_eq(e, v[c])) fail_msg("case %zu: the value of piece column %zu differs", t, c);
+    }
+    /* Bad arguments: values not on the device, a wrong width, missing blinders. */
+    sm_be_mat none = {NULL, NULL, M, 3}, c2 = {NULL, NULL, D, cols + 1};
+    assert_int_equal(be->ops->quotient_coef(be, &c2, &bad, &none, shift, P, m, r, hq),
+                     STARKML_ERR_ARG);
+    assert_int_equal(be->ops->quotient_coef(be, &c2, &bad, &q, shift, P, m, r, hq),
+                     STARKML_ERR_ARG);
+    if (nr > 0) {
+      c2.cols = cols;
+      assert_int_equal(be->ops->quotient_coef(be, &c2, &bad, &q, shift, P, m, NULL, hq),
+                       STARKML_ERR_ARG);
+    }
+    assert_null(c2.dev);
+    sm_be_mat_free(be, &q), sm_be_mat_free(be, &coef), sm_be_mat_free(be, &dl);
+    free(a), free(r), free(vals), free(ref), free(got), free(lde), free(pw), free(v), free(all);
+  }
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
+  /* Whole tampered proofs: the bad coefficients are tolerated and dropped alike. */
+  int made = 0;
+  for (int which = 0; which < 3; which++)
+    for (int zk = 0; zk < 2; zk++) {
+      uint8_t *pa = NULL, *pb = NULL;
+      size_t la = 0, lb = 0;
+      const starkml_status sa = prove_toy_tampered(1, which, zk, &pa, &la);
+      const starkml_status sb = prove_toy_tampered(0, which, zk, &pb, &lb);
+      assert_int_equal(sa, sb);
+      assert_int_equal(la, lb);
+      if (la > 0 && memcmp(pa, pb, la) != 0)
+        fail_msg("toy %d (zk %d): the tampered OpenCL proof differs", which, zk);
+      print_message("    toy %d (zk %d), tampered: %s on both\n", which, zk,
+                    starkml_strerror(sa));
+      made += sa == STARKML_OK;
+      free(pa), free(pb);
+    }
+  assert_true(made > 0); /* at least one went through the quotient to a whole proof */
+}
+
 SM_TEST_MAIN(cmocka_unit_test(ntt_all_orders), cmocka_unit_test(ntt_large),
              cmocka_unit_test(ntt_huge_slow), cmocka_unit_test(coset_eval),
              cmocka_unit_test(merkle_widths), cmocka_unit_test(merkle_rows),
@@ -1425,4 +1651,5 @@ SM_TEST_MAIN(cmocka_unit_test(ntt_all_orders), cmocka_unit_test(ntt_large),
              cmocka_unit_test(fri_layers_stay_on_device), cmocka_unit_test(quotient_codegen),
              cmocka_unit_test(quotient_codegen_large_slow), cmocka_unit_test(deep_on_device),
              cmocka_unit_test(codegen_fault_changes_proof),
-             cmocka_unit_test(witness_coef_on_device))
+             cmocka_unit_test(witness_coef_on_device),
+             cmocka_unit_test(quotient_pieces_on_device))
