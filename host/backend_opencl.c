@@ -10,10 +10,11 @@
  * per generated kernel). Calls are synchronous: an op uploads its inputs, runs its kernels
  * and reads its result back before it returns. The matrices (sm_be_mat) are the
  * exception: made on the device (the LDE matrices by coset_eval_mat, the DEEP values by
- * deep, FRI's layers by fri_layer), they stay there, each in a buffer of its own, until
- * mat_free (or destroy), and the ops that read them (merkle_commit_mat, quotient, deep,
- * fri_layer, read_rows) send back only their results, if any (docs/opencl.md, "What stays
- * on the device"). So do the Merkle trees committed from them: merkle_commit_mat leaves the
+ * deep, FRI's layers by fri_layer, the witness and quotient coefficients by witness_coef
+ * and quotient_coef, the quotient's values by quotient_mat), they stay there, each in a
+ * buffer of its own, until mat_free (or destroy), and the ops that read them
+ * (merkle_commit_mat, quotient, deep, fri_layer, read_rows, mat_eval, quotient_coef) send
+ * back only their results, if any (docs/opencl.md, "What stays on the device"). So do the Merkle trees committed from them: merkle_commit_mat leaves the
  * nodes in a buffer of the tree's own (sm_merkle_tree.dev) and sends back the top levels,
  * read_nodes the opened paths, until tree_free (or destroy). Other device memory comes
  * from a pool owned by the object: one buffer per role (data, auxiliary input, tables,
