@@ -1617,6 +1617,21 @@ static void quotient_pieces_on_device(void **state) {
     sm_be_mat_free(be, &q), sm_be_mat_free(be, &coef), sm_be_mat_free(be, &dl);
     free(a), free(r), free(vals), free(ref), free(got), free(lde), free(pw), free(v), free(all);
   }
+  /* Values of 2^14 rows (384 KiB) with buffers capped at 256 KiB: "out of device memory",
+     nothing made. */
+  const size_t M = (size_t)1 << 14;
+  gl_t *a = calloc(3 * M, sizeof *a);
+  assert_non_null(a);
+  sm_be_mat q = {NULL, NULL, M, 3}, coef = {NULL, NULL, 64, 6};
+  assert_int_equal(sm_be_coset_eval_mat(be, plan, &q, a, M, M, 3, 14, GL_GENERATOR), STARKML_OK);
+  sm_opencl_limit_alloc(be, 256u << 10);
+  size_t bad = 1;
+  assert_int_equal(be->ops->quotient_coef(be, &coef, &bad, &q, GL_GENERATOR, 64, 2, NULL, 0),
+                   STARKML_ERR_NOMEM);
+  assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
+  assert_null(coef.dev);
+  sm_be_mat_free(be, &q);
+  free(a);
   sm_ntt_plan_free(plan);
   sm_be_free(be);
   /* Whole tampered proofs: the bad coefficients are tolerated and dropped alike. */
