@@ -3,11 +3,15 @@
 # embedded into libstarkml. Included by the top-level CMakeLists.txt
 # when STARKML_OPENCL is ON, after the `starkml` target exists.
 #
-# The program links the ICD loader (libOpenCL.so.1, Debian: ocl-icd-opencl-dev) and
-# nothing vendor-specific: any installed driver (PoCL for the CPU in CI, a GPU vendor's ICD)
-# is found at run time. OpenCL 1.2 host API and OpenCL C 1.2 kernels: the floor every
-# current GPU driver and PoCL implement.
+# Nothing links OpenCL: the backend loads the ICD loader (libOpenCL.so.1) at run time
+# (host/opencl_loader.c), so that a host without one still runs the CPU backend, and the
+# build carries a copy of the loader it was built with (below) for hosts that have a
+# driver but no loader. Nothing vendor-specific either: any installed driver (PoCL for the
+# CPU in CI, a GPU vendor's ICD) is found at run time by the loader. OpenCL 1.2 host API and
+# OpenCL C 1.2 kernels: the floor every current GPU driver and PoCL implement. The build
+# needs the headers and the loader (Debian: ocl-icd-opencl-dev opencl-c-headers).
 find_package(OpenCL REQUIRED)
+find_package(Threads REQUIRED)
 
 # Kernel sources, in build order (goldilocks.cl first: the others use its field arithmetic).
 set(STARKML_OPENCL_KERNELS goldilocks ntt keccak fri stark)
@@ -41,12 +45,40 @@ target_sources(starkml PRIVATE
   ${PROJECT_SOURCE_DIR}/host/backend_opencl.c
   ${PROJECT_SOURCE_DIR}/host/opencl_runtime.c
   ${PROJECT_SOURCE_DIR}/host/opencl_codegen.c
+  ${PROJECT_SOURCE_DIR}/host/opencl_loader.c
   ${ocl_c})
 target_compile_definitions(starkml PRIVATE STARKML_HAVE_OPENCL CL_TARGET_OPENCL_VERSION=120)
-# PRIVATE to a static library: consumers link it ($<LINK_ONLY:OpenCL::OpenCL>); an installed
-# package finds OpenCL for them (cmake/starkml-config.cmake.in) and starkml.pc lists
-# -lOpenCL in Libs.private (top-level CMakeLists.txt).
-target_link_libraries(starkml PRIVATE OpenCL::OpenCL)
+target_include_directories(starkml PRIVATE ${OpenCL_INCLUDE_DIRS})
+# dlopen and pthread_once, PRIVATE to a static library: consumers link them
+# ($<LINK_ONLY:...>); an installed package finds Threads for them
+# (cmake/starkml-config.cmake.in) and starkml.pc lists them in Libs.private (top-level
+# CMakeLists.txt).
+target_link_libraries(starkml PRIVATE ${CMAKE_DL_LIBS} Threads::Threads)
+
+# The bundled loader: the real file behind the library FindOpenCL found (libOpenCL.so is a
+# symlink), copied at configure time to <build>/lib/starkml/libOpenCL.so.1 and installed to
+# <libdir>/starkml/, with its licence text where the package ships one (Debian's ocl-icd:
+# BSD-2-Clause). host/opencl_loader.c finds it beside the program (through the relative
+# path from bindir to libdir, or ../lib/starkml, or lib/starkml) and at the absolute paths
+# below.
+set(ocl_bundle_dir ${PROJECT_BINARY_DIR}/lib/starkml)
+file(REAL_PATH "${OpenCL_LIBRARY}" ocl_loader_real)
+configure_file(${ocl_loader_real} ${ocl_bundle_dir}/libOpenCL.so.1 COPYONLY)
+install(FILES ${ocl_bundle_dir}/libOpenCL.so.1
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/starkml)
+set(ocl_loader_license /usr/share/doc/ocl-icd-libopencl1/copyright)
+if(EXISTS ${ocl_loader_license})
+  configure_file(${ocl_loader_license} ${ocl_bundle_dir}/libOpenCL.so.1.copyright COPYONLY)
+  install(FILES ${ocl_bundle_dir}/libOpenCL.so.1.copyright
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/starkml)
+endif()
+file(RELATIVE_PATH ocl_bundle_rel ${CMAKE_INSTALL_FULL_BINDIR}
+  ${CMAKE_INSTALL_FULL_LIBDIR}/starkml/libOpenCL.so.1)
+set_property(SOURCE ${PROJECT_SOURCE_DIR}/host/opencl_loader.c APPEND PROPERTY
+  COMPILE_DEFINITIONS
+  STARKML_OCL_BUNDLE_REL="${ocl_bundle_rel}"
+  STARKML_OCL_BUNDLE_BUILD="${ocl_bundle_dir}/libOpenCL.so.1"
+  STARKML_OCL_BUNDLE_INSTALL="${CMAKE_INSTALL_FULL_LIBDIR}/starkml/libOpenCL.so.1")
 
 # Tests (label `opencl`, tests/opencl/tests.cmake) and the benchmark: they need targets
 # made later (sm_test in tests/, the CLI in host/), so they are made at the end of the top

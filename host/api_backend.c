@@ -57,6 +57,10 @@ starkml_status starkml_ctx_set_backend(starkml_ctx *ctx, const char *name, int d
   return STARKML_OK;
 }
 
+#if !defined(STARKML_HAVE_OPENCL)
+const char *sm_opencl_loader(void) { return NULL; }
+#endif
+
 const char *starkml_ctx_backend(const starkml_ctx *ctx) {
   return sm_be_name(ctx != NULL ? ctx->backend : NULL);
 }

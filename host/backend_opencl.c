@@ -39,6 +39,7 @@
 #include "core/sha3.h"
 #include "host/backends.h"
 #include "host/opencl_codegen.h"
+#include "host/opencl_loader.h"
 #include "host/opencl_runtime.h"
 
 _Static_assert(sizeof(gl3_t) == 3 * sizeof(gl_t), "gl3_t must be three packed elements");

@@ -35,4 +35,11 @@ starkml_status sm_opencl_devices(starkml_device_info *out, size_t cap, size_t *n
 starkml_status sm_verilator_devices(starkml_device_info *out, size_t cap, size_t *n,
                                     char *why, size_t why_len);
 
+/*
+ * The file of the OpenCL ICD loader the opencl backend uses (host/opencl_loader.h; loaded
+ * by this call if no earlier one did), or NULL: none could be loaded, or the build has no
+ * OpenCL backend.
+ */
+const char *sm_opencl_loader(void);
+
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/backends.h"
 #include "host/cli.h"
 
 static void devices_usage(FILE *f) {
@@ -14,10 +15,13 @@ static void devices_usage(FILE *f) {
           "version, its memory and compute units. The CPU is always there; OpenCL devices\n"
           "appear when this build has the OpenCL backend and a platform (ICD) is installed;\n"
           "the simulated NTT core when it has the Verilator backend. When a backend is built\n"
-          "in but finds nothing (no OpenCL platform, say), a note on stderr says why.\n"
+          "in but finds nothing (no OpenCL platform, say), a note on stderr says why. A last\n"
+          "line names the OpenCL ICD loader (libOpenCL.so.1) the OpenCL backend loaded:\n"
+          "$STARKML_OPENCL_LIBRARY, the system's, or the copy that comes with starkml.\n"
           "\n"
           "  --json   print {\"devices\": [{\"backend\", \"index\", \"name\", \"platform\",\n"
-          "           \"version\", \"global_mem\", \"compute_units\"}], \"note\"} instead\n");
+          "           \"version\", \"global_mem\", \"compute_units\"}], \"note\",\n"
+          "           \"opencl_loader\" (null when none)} instead\n");
 }
 
 int cli_cmd_devices(int argc, char **argv) {
@@ -50,6 +54,7 @@ int cli_cmd_devices(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   if (n2 < n) n = n2;
+  const char *loader = sm_opencl_loader();
   if (json) {
     printf("{\"devices\": [");
     for (size_t i = 0; i < n; i++) {
@@ -66,6 +71,9 @@ int cli_cmd_devices(int argc, char **argv) {
     }
     printf("], \"note\": ");
     cli_json_str(stdout, why);
+    printf(", \"opencl_loader\": ");
+    if (loader != NULL) cli_json_str(stdout, loader);
+    else printf("null");
     printf("}\n");
   } else {
     printf("%-10s %-5s %-40s %s\n", "backend", "index", "device", "platform / version");
@@ -77,6 +85,7 @@ int cli_cmd_devices(int argc, char **argv) {
       if (d[i].compute_units > 0) printf(", %d compute units", d[i].compute_units);
       printf("\n");
     }
+    if (loader != NULL) printf("OpenCL ICD loader: %s\n", loader);
     if (why[0] != '\0') fprintf(stderr, "%s: note: %s\n", who, why);
   }
   free(d);

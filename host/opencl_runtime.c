@@ -13,6 +13,7 @@
 
 #include "core/ctx.h"
 #include "core/sha3.h"
+#include "host/opencl_loader.h"
 
 /* ---- errors -------------------------------------------------------------------------- */
 
@@ -103,6 +104,9 @@ starkml_status sm_ocl_list(cl_device_id **ids, cl_platform_id **plats, size_t *n
   if (ids != NULL) *ids = NULL;
   if (plats != NULL) *plats = NULL;
   *n = 0;
+  /* Every use of the backend starts here: the ICD loader is loaded first (once). */
+  starkml_status s = sm_ocl_load(why, why_len);
+  if (s != STARKML_OK) return s;
   cl_uint np = 0;
   cl_int err = clGetPlatformIDs(0, NULL, &np);
   if (err == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || (err == CL_SUCCESS && np == 0)) {
@@ -126,7 +130,6 @@ starkml_status sm_ocl_list(cl_device_id **ids, cl_platform_id **plats, size_t *n
   size_t total = 0, cap = 0;
   cl_device_id *all = NULL;
   cl_platform_id *allp = NULL;
-  starkml_status s = STARKML_OK;
   for (cl_uint p = 0; p < np && s == STARKML_OK; p++) {
     cl_uint nd = 0;
     err = clGetDeviceIDs(pl[p], CL_DEVICE_TYPE_ALL, 0, NULL, &nd);

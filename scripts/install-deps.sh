@@ -19,7 +19,7 @@ packages=(
   libomp-dev          # not required by gcc (libgomp ships with it); kept for clang builds
   clang               # fuzzing (scripts/fuzz.sh): libFuzzer is clang's
   libclang-rt-dev     # clang's runtimes: libclang_rt.fuzzer, ASan, UBSan
-  ocl-icd-opencl-dev  # OpenCL backend: the ICD loader (libOpenCL) to link against
+  ocl-icd-opencl-dev  # OpenCL backend: the ICD loader (libOpenCL), bundled with the build
   opencl-c-headers    # OpenCL backend: CL/cl.h
   pocl-opencl-icd     # OpenCL on the CPU (PoCL): the opencl tests run on it in CI
   clinfo              # lists OpenCL platforms; for diagnosing a machine

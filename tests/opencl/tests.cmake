@@ -9,6 +9,12 @@
 #    vectors/stark and vectors/zkml made with `--backend opencl` (STARKML_BACKEND=opencl),
 #    equal to the committed CPU proofs byte for byte (also `nightly`).
 #  - cli.devices_opencl: `starkml devices` lists an OpenCL device.
+#  - host_opencl_loader.CASE: tests/opencl/test_host_opencl_loader.c, the ICD loader loaded
+#    at run time (host/opencl_loader.c): its errors and the bundled copy.
+#  - cli.opencl_not_linked: the `starkml` binary does not link libOpenCL (readelf -d).
+#  - cli.devices_bundled_loader: with STARKML_OPENCL_LIBRARY set to the bundled copy
+#    (<build>/lib/starkml/libOpenCL.so.1), `starkml devices` lists the device(s) through it
+#    and names it.
 #
 # Environment of every test: PoCL's kernel cache (POCL_CACHE_DIR) and starkml's program
 # cache (XDG_CACHE_HOME/starkml) go into the build tree, never into $HOME; under the
@@ -35,6 +41,15 @@ target_compile_definitions(test_backend_opencl PRIVATE CL_TARGET_OPENCL_VERSION=
 sm_add_cmocka_cases(PROG test_backend_opencl SRC ${src} GROUP backend_opencl LABEL opencl
   ENVIRONMENT ${ocl_env})
 add_dependencies(test_backend_opencl starkml-cli)
+
+set(src ${ocl_src}/test_host_opencl_loader.c)
+add_executable(test_host_opencl_loader ${src})
+target_link_libraries(test_host_opencl_loader PRIVATE starkml sm_test starkml_flags)
+target_include_directories(test_host_opencl_loader PRIVATE ${OpenCL_INCLUDE_DIRS})
+target_compile_definitions(test_host_opencl_loader PRIVATE CL_TARGET_OPENCL_VERSION=120
+  STARKML_SOURCE_DIR="${PROJECT_SOURCE_DIR}" STARKML_BINARY_DIR="${PROJECT_BINARY_DIR}")
+sm_add_cmocka_cases(PROG test_host_opencl_loader SRC ${src} GROUP host_opencl_loader
+  LABEL opencl ENVIRONMENT ${ocl_env})
 
 # Cross-backend golden proofs: as vectors.stark_regenerate / vectors.zkml_regenerate
 # (tests/CMakeLists.txt), proved on OpenCL device 0.
@@ -65,6 +80,21 @@ add_test(NAME cli.devices_opencl
   COMMAND ${BASH_PROGRAM} ${ocl_src}/check_devices.sh $<TARGET_FILE:starkml-cli>)
 set_tests_properties(cli.devices_opencl PROPERTIES LABELS opencl SKIP_RETURN_CODE 77
   ENVIRONMENT "${ocl_env}")
+
+# The program starts on a host without an ICD loader: it loads one at run time, never at
+# link time.
+if(CMAKE_READELF)
+  add_test(NAME cli.opencl_not_linked
+    COMMAND ${BASH_PROGRAM} -c [[set -euo pipefail; needed=$("$1" -d "$2" | grep NEEDED)
+      echo "$needed"; ! grep -q libOpenCL <<<"$needed"]]
+      check ${CMAKE_READELF} $<TARGET_FILE:starkml-cli>)
+  set_tests_properties(cli.opencl_not_linked PROPERTIES LABELS opencl ENVIRONMENT "${ocl_env}")
+endif()
+add_test(NAME cli.devices_bundled_loader
+  COMMAND ${BASH_PROGRAM} ${ocl_src}/check_devices.sh $<TARGET_FILE:starkml-cli>
+          ${PROJECT_BINARY_DIR}/lib/starkml/libOpenCL.so.1)
+set_tests_properties(cli.devices_bundled_loader PROPERTIES LABELS opencl SKIP_RETURN_CODE 77
+  ENVIRONMENT "${ocl_env};STARKML_OPENCL_LIBRARY=${PROJECT_BINARY_DIR}/lib/starkml/libOpenCL.so.1")
 
 # Every test of the label runs with the caches and the LSan suppressions above: a test
 # without them would write to $HOME or fail under the sanitizers on PoCL's own leaks.
