@@ -67,6 +67,12 @@ for member in vectors_embedded onnx.pb-c api_zkml; do
   grep -q "$member" <<<"$members" || fail "libstarkml.a lacks the $member object"
 done
 
+# An OpenCL build carries the ICD loader it was built with (cmake/opencl.cmake).
+if [ -f "$build/lib/starkml/libOpenCL.so.1" ]; then
+  [ -n "$(find "$prefix" -path '*/starkml/libOpenCL.so.1' -print -quit)" ] ||
+    fail "the bundled OpenCL ICD loader (<libdir>/starkml/libOpenCL.so.1) was not installed"
+fi
+
 # The header: include/starkml.h and nothing else, including only standard headers.
 headers=$(cd "$prefix/include" && find . -type f | sort)
 [ "$headers" = "./starkml.h" ] || fail "the installed headers are not exactly starkml.h: $headers"
