@@ -36,9 +36,9 @@
    one is an undefined symbol when the program is linked: add it here and below. */
 #define SM_OCL_ENTRY_POINTS(X)                                                             \
   X(BuildProgram) X(CreateBuffer) X(CreateCommandQueue) X(CreateContext) X(CreateKernel)   \
-  X(CreateProgramWithBinary) X(CreateProgramWithSource) X(EnqueueNDRangeKernel)            \
-  X(EnqueueReadBuffer) X(EnqueueReadBufferRect) X(EnqueueWriteBuffer)                      \
-  X(EnqueueWriteBufferRect) X(GetDeviceIDs) X(GetDeviceInfo)                               \
+  X(CreateProgramWithBinary) X(CreateProgramWithSource) X(EnqueueCopyBuffer)               \
+  X(EnqueueNDRangeKernel) X(EnqueueReadBuffer) X(EnqueueReadBufferRect)                    \
+  X(EnqueueWriteBuffer) X(EnqueueWriteBufferRect) X(GetDeviceIDs) X(GetDeviceInfo)         \
   X(GetKernelWorkGroupInfo) X(GetPlatformIDs) X(GetPlatformInfo) X(GetProgramBuildInfo)    \
   X(GetProgramInfo) X(ReleaseCommandQueue) X(ReleaseContext) X(ReleaseKernel)              \
   X(ReleaseMemObject) X(ReleaseProgram) X(SetKernelArg)
@@ -82,6 +82,7 @@ starkml_status sm_ocl_load_from(const char *const *cand, size_t n_cand, sm_ocl_a
 #define clCreateKernel SM_OCL_CALL(CreateKernel)
 #define clCreateProgramWithBinary SM_OCL_CALL(CreateProgramWithBinary)
 #define clCreateProgramWithSource SM_OCL_CALL(CreateProgramWithSource)
+#define clEnqueueCopyBuffer SM_OCL_CALL(EnqueueCopyBuffer)
 #define clEnqueueNDRangeKernel SM_OCL_CALL(EnqueueNDRangeKernel)
 #define clEnqueueReadBuffer SM_OCL_CALL(EnqueueReadBuffer)
 #define clEnqueueReadBufferRect SM_OCL_CALL(EnqueueReadBufferRect)
