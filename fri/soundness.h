@@ -193,6 +193,10 @@ starkml_status sm_soundness_check(const sm_soundness_params *p);
  */
 void sm_soundness_compute(sm_soundness_bits *out, const sm_soundness_params *p);
 
+/* Internal (exposed for tests): sm_soundness_compute scanning every m of the list-decoding
+   search (SM_M_MIN..SM_M_MAX) instead of stopping a bit past the peak. */
+void sm_soundness__compute_full(sm_soundness_bits *out, const sm_soundness_params *p);
+
 /*
  * Chooses the protocol knobs of a preset for a statement of the given size.
  * The shape fields other than log_trace_len and max_degree are set to the preset limits

@@ -397,6 +397,40 @@ static void floor_rejects_weaker_proofs(void **state) {
   assert_false(sm_soundness_meets(&b, SM_PRESET_FAST));
 }
 
+/* The list-decoding search stops a bit past its peak (soundness.c): the same figures, terms
+ * and best m as scanning every m, over a grid of field sizes, blowups, queries, grinding,
+ * trace lengths, arities and bounds. */
+static void early_stop_equals_full_scan(void **state) {
+  (void)state;
+  static const double fields[] = {SM_FIELD_BITS_GOLDILOCKS2, SM_FIELD_BITS_GOLDILOCKS3};
+  static const unsigned queries[] = {1u, 10u, 28u, 50u, 75u, 120u, 300u, 1000u};
+  static const unsigned grinding[] = {0u, 16u, 20u};
+  static const unsigned log_ns[] = {3u, 10u, 16u, 20u, 24u};
+  static const unsigned arities[] = {2u, 4u, 16u};
+  static const sm_proxgap_bound bounds[] = {SM_PROXGAP_BEST, SM_PROXGAP_BCIKS20};
+  unsigned compared = 0, with_m = 0;
+  for (size_t f = 0; f < 2; f++)
+    for (unsigned lb = 1; lb <= 6; lb++)
+      for (size_t q = 0; q < 8; q++)
+        for (size_t g = 0; g < 3; g++)
+          for (size_t n = 0; n < 5; n++)
+            for (size_t a = 0; a < 3; a++)
+              for (size_t b = 0; b < 2; b++) {
+                sm_soundness_params p = sm_params(lb, queries[q], grinding[g], log_ns[n]);
+                p.field_bits = fields[f];
+                p.fold_arity = arities[a];
+                p.proxgap = bounds[b];
+                sm_soundness_bits fast, full;
+                sm_soundness_compute(&fast, &p);
+                sm_soundness__compute_full(&full, &p);
+                assert_memory_equal(&fast, &full, sizeof fast);
+                compared++;
+                with_m += full.best_m != 0u;
+              }
+  assert_int_equal(compared, 2u * 6u * 8u * 3u * 5u * 3u * 2u);
+  assert_true(with_m > compared / 2u); /* most settings have an admissible m */
+}
+
 static void invalid_params_are_rejected(void **state) {
   (void)state;
   const sm_soundness_params good = sm_params(3u, 40u, 20u, 16u);
@@ -461,4 +495,5 @@ SM_TEST_MAIN(cmocka_unit_test(plonky2_standard_config_is_100_conjectured),
              cmocka_unit_test(preset_values),
              cmocka_unit_test(bciks20_caps_large_traces),
              cmocka_unit_test(floor_rejects_weaker_proofs),
-             cmocka_unit_test(invalid_params_are_rejected))
+             cmocka_unit_test(invalid_params_are_rejected),
+             cmocka_unit_test(early_stop_equals_full_scan))
