@@ -49,11 +49,18 @@ static sm_backend *open_or_skip(void) {
   return be;
 }
 
-/* open_or_skip, and a CPU NTT plan of up to 2^14 points for the host references. */
-static sm_backend *open_with_plan(sm_ntt_plan **plan) {
+/* open_or_skip, and a CPU NTT plan of up to 2^log_n points (threads threads) for the host
+   references; close_with_plan frees both. */
+static sm_backend *open_with_plan(sm_ntt_plan **plan, unsigned log_n, int threads) {
   sm_backend *be = open_or_skip();
-  assert_int_equal(sm_ntt_plan_create(plan, 14, 2), STARKML_OK);
+  *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(plan, log_n, threads), STARKML_OK);
   return be;
+}
+
+static void close_with_plan(sm_backend *be, sm_ntt_plan *plan) {
+  sm_ntt_plan_free(plan);
+  sm_be_free(be);
 }
 
 static void random_gl(gl_t *x, size_t n, uint64_t *rng) {
@@ -92,43 +99,37 @@ static void check_ntt(sm_backend *be, sm_ntt_plan *plan, unsigned log_n, size_t 
 
 static void ntt_all_orders(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 16, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 16, 2);
   uint64_t rng = sm_test_seed();
   for (unsigned log_n = 0; log_n <= 16; log_n++) {
     const size_t n = (size_t)1 << log_n;
     check_ntt(be, plan, log_n, 1, n, &rng);
     check_ntt(be, plan, log_n, log_n <= 12 ? 3 : 2, n + 3, &rng);
   }
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* Sizes with one and two top passes above the bottom one (kernels/ntt.cl, "Passes"). */
 static void ntt_large(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 20, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 20, 2);
   uint64_t rng = sm_test_seed();
   check_ntt(be, plan, 17, 2, ((size_t)1 << 17) + 1, &rng);
   check_ntt(be, plan, 19, 1, (size_t)1 << 19, &rng);
   check_ntt(be, plan, 20, 2, (size_t)1 << 20, &rng);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 static void ntt_huge_slow(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 24, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 24, 2);
   uint64_t rng = sm_test_seed();
   check_ntt(be, plan, 22, 2, (size_t)1 << 22, &rng);
   check_ntt(be, plan, 24, 1, (size_t)1 << 24, &rng);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* ---- coset evaluation ------------------------------------------------------------------ */
@@ -160,9 +161,8 @@ static void check_coset(sm_backend *be, sm_ntt_plan *plan, unsigned log_N, size_
 
 static void coset_eval(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 18, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 18, 2);
   uint64_t rng = sm_test_seed();
   for (unsigned log_N = 0; log_N <= 14; log_N++) {
     const size_t N = (size_t)1 << log_N;
@@ -175,8 +175,7 @@ static void coset_eval(void **state) {
   }
   check_coset(be, plan, 18, ((size_t)1 << 16) + 7, 2, &rng);
   check_coset(be, plan, 18, (size_t)1 << 15, 1, &rng);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* ---- Merkle ---------------------------------------------------------------------------- */
@@ -334,9 +333,8 @@ static void random_mats(sm_backend *be, sm_ntt_plan *plan, sm_be_mat *dev, sm_be
    values themselves equal the CPU's. */
 static void mats_read_rows(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 14, 2);
   uint64_t rng = sm_test_seed();
   const size_t widths[] = {1, 3, 17};
   for (unsigned log_N = 2; log_N <= 14; log_N += 3)
@@ -396,8 +394,7 @@ static void mats_read_rows(void **state) {
   sm_be_mat left, cpu;
   random_mats(be, plan, &left, &cpu, 2, 8, 100, 7, &rng);
   sm_be_mat_free(NULL, &cpu);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* ---- device-resident trees ---------------------------------------------------------------- */
@@ -431,9 +428,8 @@ static int zero_from(const sm_merkle_tree *t, size_t from) {
    included), equal the CPU tree's, for caps from the root alone to the leaves. */
 static void tree_paths_match_cpu(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 12, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 12, 2);
   uint64_t rng = sm_test_seed();
   const unsigned logs[] = {1, 6, 12};
   for (size_t li = 0; li < 3; li++) {
@@ -469,8 +465,7 @@ static void tree_paths_match_cpu(void **state) {
       sm_merkle_tree_free(&ct);
     }
   }
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* The tree is not read back whole: below the cap nothing comes back at commitment, and a
@@ -478,9 +473,8 @@ static void tree_paths_match_cpu(void **state) {
    everything off the path, stays zero). */
 static void tree_stays_on_device(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 10, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 10, 2);
   uint64_t rng = sm_test_seed();
   const unsigned log_N = 10, cap_h = 2;
   const size_t N = (size_t)1 << log_N, top = ((size_t)2 << cap_h) - 1;
@@ -510,17 +504,15 @@ static void tree_stays_on_device(void **state) {
   random_trees(be, plan, &dt, &ct, 4, 2, 0, 1, &rng);
   sm_merkle_tree_free(&dt);
   sm_merkle_tree_free(&ct);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* Bad rows, caps and trees are refused before the device sees them, and leave the tree as
    it was. */
 static void tree_bad_rows(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 8, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 8, 2);
   uint64_t rng = sm_test_seed();
   const unsigned log_N = 8, cap_h = 3;
   const size_t N = (size_t)1 << log_N, top = ((size_t)2 << cap_h) - 1;
@@ -552,8 +544,7 @@ static void tree_bad_rows(void **state) {
   assert_null(dt.nodes);
   sm_be_mat_free(be, &dev);
   sm_be_mat_free(NULL, &cpu);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* ---- FRI on the device ------------------------------------------------------------------ */
@@ -694,9 +685,8 @@ static void check_fri(sm_backend *be, sm_ntt_plan *plan, const unsigned *sizes, 
    size), arities 2 to 16, no committed layer at all (layer 0 is the final layer). */
 static void fri_commit_matches_cpu(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 14, 2);
   uint64_t rng = sm_test_seed();
   static const struct {
     unsigned sizes[FRI_MAX_TEST_INPUTS];
@@ -716,8 +706,7 @@ static void fri_commit_matches_cpu(void **state) {
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
     check_fri(be, plan, cases[c].sizes, cases[c].n, cases[c].log_blowup, cases[c].log_arity,
               cases[c].log_final_degree, cases[c].honest, &rng);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /*
@@ -729,9 +718,8 @@ static void fri_commit_matches_cpu(void **state) {
  */
 static void fri_layers_stay_on_device(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 12, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 12, 2);
   uint64_t rng = sm_test_seed();
   static const unsigned sizes[] = {12, 10, 10, 8};
   fri_inputs f;
@@ -808,8 +796,7 @@ static void fri_layers_stay_on_device(void **state) {
   assert_null(pr.layers[0].dev);
   sm_tr_free(&tr);
   fri_inputs_free(&f, be);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* Matrices under a 256 KiB buffer cap: one that fits works, one that does not is a clean
@@ -856,8 +843,7 @@ static void mats_out_of_memory(void **state) {
   assert_null(big.host);
   assert_int_equal(big.rows, 0);
   free(coef);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* ---- constraint quotient (generated kernels) and DEEP --------------------------------------- */
@@ -1052,36 +1038,31 @@ static void check_quotient(sm_backend *be, sm_ntt_plan *plan, unsigned log_n, un
    values of quotient_mat equal quotient's. */
 static void quotient_codegen(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 14, 2);
   uint64_t rng = sm_test_seed();
   for (unsigned sel_mask = 1; sel_mask < 16; sel_mask++)
     check_quotient(be, plan, 3 + sel_mask % 3, 2 + sel_mask % 2, sel_mask % 2, sel_mask % 3,
                    40 + 7 * sel_mask, sel_mask, &rng);
   check_quotient(be, plan, 6, 3, 2, 2, 400, 15, &rng);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* A 4000-node table (about 36 s of PoCL kernel build on the CI machine: label slow). */
 static void quotient_codegen_large_slow(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 14, 2);
   uint64_t rng = sm_test_seed() ^ 0x4000;
   check_quotient(be, plan, 5, 2, 1, 3, 4000, 15, &rng);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* DEEP values on the device against core/backend.h's formula on the CPU. */
 static void deep_on_device(void **state) {
   (void)state;
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 14, 2), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 14, 2);
   uint64_t rng = sm_test_seed();
   for (int trial = 0; trial < 6; trial++) {
     const unsigned log_big = 3 + 2 * (unsigned)trial;
@@ -1153,8 +1134,7 @@ static void deep_on_device(void **state) {
     }
     free(w), free(a), free(all);
   }
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* The proof uses the generated kernels: a deliberately wrong one (every quotient value
@@ -1274,8 +1254,7 @@ static void chunks_and_out_of_memory(void **state) {
   printf("%s\n", sm_be_last_error(be));
   assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
   free(big);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /* ---- program cache --------------------------------------------------------------------- */
@@ -1307,12 +1286,10 @@ static void remove_cache(const char *dir) {
 
 /* Opens device 0, checks one NTT against the CPU, and closes it. */
 static void open_and_check(uint64_t *rng) {
-  sm_backend *be = open_or_skip();
   sm_ntt_plan *plan = NULL;
-  assert_int_equal(sm_ntt_plan_create(&plan, 10, 1), STARKML_OK);
+  sm_backend *be = open_with_plan(&plan, 10, 1);
   check_ntt(be, plan, 10, 2, 1024, rng);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 static void program_cache(void **state) {
@@ -1392,7 +1369,7 @@ static void program_cache(void **state) {
 static void witness_coef_on_device(void **state) {
   (void)state;
   sm_ntt_plan *plan = NULL;
-  sm_backend *be = open_with_plan(&plan);
+  sm_backend *be = open_with_plan(&plan, 14, 2);
   uint64_t rng = sm_test_seed();
   const struct {
     unsigned log_n;
@@ -1463,8 +1440,7 @@ static void witness_coef_on_device(void **state) {
     assert_int_equal(be->ops->mat_eval(be, v, &none, pw, rows, 2), STARKML_ERR_ARG);
     free(tr), free(r), free(ref), free(got), free(lde), free(pw), free(v), free(all);
   }
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
 }
 
 /*
@@ -1521,7 +1497,7 @@ static size_t quotient_pieces_reference(gl_t *pieces, sm_ntt_plan *plan, const g
 static void quotient_pieces_on_device(void **state) {
   (void)state;
   sm_ntt_plan *plan = NULL;
-  sm_backend *be = open_with_plan(&plan);
+  sm_backend *be = open_with_plan(&plan, 14, 2);
   uint64_t rng = sm_test_seed();
   const struct {
     unsigned log_M;
@@ -1632,8 +1608,7 @@ static void quotient_pieces_on_device(void **state) {
   assert_null(coef.dev);
   sm_be_mat_free(be, &q);
   free(a);
-  sm_ntt_plan_free(plan);
-  sm_be_free(be);
+  close_with_plan(be, plan);
   /* Whole tampered proofs: the bad coefficients are tolerated and dropped alike. */
   int made = 0;
   for (int which = 0; which < 3; which++)
