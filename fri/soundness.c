@@ -207,9 +207,10 @@ static void compute(sm_soundness_bits *out, const sm_soundness_params *p, int fu
    * fri_query falls or stays as m grows (the list size m / (rho - 2m/|D|) and the
    * correlated-agreement and folding errors grow with m; the hash term is constant) and
    * fri_query rises (alpha = (1 + 1/(2m)) sqrt(rho+) shrinks), so their minimum v(m) does
-   * not fall while fri_query is the least term and does not rise from then on: one peak. Once v is a whole bit below the best, no later m can reach the
-   * best (the bit is far above rounding), and the search stops there instead of at
-   * SM_M_MAX; the result is the full scan's, which a test checks.
+   * not fall while fri_query is the least term and does not rise from then on: one peak.
+   * Once v is a whole bit below the best, no later m can reach the best (the bit is far
+   * above rounding), and the search stops there instead of at SM_M_MAX; the result is the
+   * full scan's, which a test checks.
    */
   double best = -INFINITY;
   for (unsigned m = SM_M_MIN; m <= SM_M_MAX; m++) {

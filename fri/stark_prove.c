@@ -934,7 +934,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       s = STARKML_ERR_NOMEM;
       goto done;
     }
-    if ((s = ood_values(ctx->backend, tp[t].ood, x, &tp[t], z, zw, threads)) != STARKML_OK) goto done;
+    if ((s = ood_values(ctx->backend, tp[t].ood, x, &tp[t], z, zw, threads)) != STARKML_OK)
+      goto done;
     sm_tr_absorb_gl3(&tr, "ood-values", tp[t].ood, 2 * nbo + nq);
   }
   gl3_t lambda = sm_tr_challenge_gl3(&tr, "deep");
@@ -1223,7 +1224,8 @@ starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const 
   if (s == STARKML_OK && coef == NULL) s = STARKML_ERR_NOMEM;
   sm_merkle_tree tree;
   memset(&tree, 0, sizeof tree);
-  if (s == STARKML_OK) s = witness_lde(ctx->backend, plan, coef, &lde, NULL, pre, t->n_pre, &x, NULL);
+  if (s == STARKML_OK)
+    s = witness_lde(ctx->backend, plan, coef, &lde, NULL, pre, t->n_pre, &x, NULL);
   if (s == STARKML_OK)
     s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, 0, ctx->threads);
   if (s == STARKML_OK) *root = *sm_merkle_root(&tree);

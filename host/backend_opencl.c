@@ -14,9 +14,10 @@
  * and quotient_coef, the quotient's values by quotient_mat), they stay there, each in a
  * buffer of its own, until mat_free (or destroy), and the ops that read them
  * (merkle_commit_mat, quotient, deep, fri_layer, read_rows, mat_eval, quotient_coef) send
- * back only their results, if any (docs/opencl.md, "What stays on the device"). So do the Merkle trees committed from them: merkle_commit_mat leaves the
- * nodes in a buffer of the tree's own (sm_merkle_tree.dev) and sends back the top levels,
- * read_nodes the opened paths, until tree_free (or destroy). Other device memory comes
+ * back only their results, if any (docs/opencl.md, "What stays on the device"). So do the
+ * Merkle trees committed from them: merkle_commit_mat leaves the nodes in a buffer of the
+ * tree's own (sm_merkle_tree.dev) and sends back the top levels, read_nodes the opened
+ * paths, until tree_free (or destroy). Other device memory comes
  * from a pool owned by the object: one buffer per role (data, auxiliary input, tables,
  * tree nodes, ...), grown when a call needs more and kept until the object is released,
  * so that a proof's calls do not allocate device memory again and again.
