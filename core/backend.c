@@ -120,6 +120,32 @@ starkml_status sm_be_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree, con
                              threads);
 }
 
+starkml_status sm_be_mmcs_commit_mat(sm_backend *be, sm_merkle_tree *tree,
+                                     const sm_be_mat *const *m, const uint8_t *const *salts,
+                                     size_t n, size_t salt_len, unsigned cap_h, int threads) {
+  if (tree == NULL) return STARKML_ERR_ARG;
+  memset(tree, 0, sizeof *tree);
+  if (m == NULL || n == 0 || n > SM_MMCS_MAX_MATS || (salt_len > 0 && salts == NULL) ||
+      threads < 1 || cap_h >= 64)
+    return STARKML_ERR_ARG;
+  size_t n_dev = 0;
+  for (size_t t = 0; t < n; t++) {
+    if (m[t] == NULL || m[t]->rows == 0 || (m[t]->rows & (m[t]->rows - 1)) != 0 ||
+        m[t]->cols == 0 || (salt_len > 0 && salts[t] == NULL) || (m[t]->rows >> cap_h) == 0)
+      return STARKML_ERR_ARG;
+    n_dev += m[t]->dev != NULL;
+  }
+  if (n_dev == n && be != NULL && be->ops->mmcs_commit_mat != NULL)
+    return be->ops->mmcs_commit_mat(be, tree, m, salts, n, salt_len, cap_h);
+  sm_mmcs_mat mats[SM_MMCS_MAX_MATS];
+  for (size_t t = 0; t < n; t++) {
+    if (m[t]->host == NULL) return STARKML_ERR_ARG;
+    mats[t] = (sm_mmcs_mat){m[t]->host, m[t]->rows, m[t]->cols, m[t]->rows,
+                            salt_len > 0 ? salts[t] : NULL};
+  }
+  return sm_mmcs_commit(tree, mats, n, salt_len, threads);
+}
+
 starkml_status sm_be_merkle_fetch_paths(sm_backend *be, sm_merkle_tree *tree, const size_t *rows,
                                         size_t n_rows, unsigned cap_h) {
   if (tree == NULL || tree->nodes == NULL || (n_rows > 0 && rows == NULL) || cap_h > tree->log_n)

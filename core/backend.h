@@ -152,6 +152,16 @@ typedef struct {
    */
   starkml_status (*merkle_commit_mat)(sm_backend *be, sm_merkle_tree *tree, const sm_be_mat *m,
                                       const uint8_t *salts, size_t salt_len, unsigned cap_h);
+  /*
+   * sm_mmcs_commit of n matrices the backend holds (m[t]->dev set; salts[t] row r's salt at
+   * salts[t] + r * salt_len, NULL when salt_len is 0; tree zeroed by the dispatcher; 1 <= n
+   * <= SM_MMCS_MAX_MATS; cap_h <= the smallest log2(m[t]->rows)). Either the whole tree
+   * comes back, or it stays on the device as with merkle_commit_mat (levels 0..cap_h on the
+   * host, top_h = cap_h). A backend that sets coset_eval_mat must also set this.
+   */
+  starkml_status (*mmcs_commit_mat)(sm_backend *be, sm_merkle_tree *tree,
+                                    const sm_be_mat *const *m, const uint8_t *const *salts,
+                                    size_t n, size_t salt_len, unsigned cap_h);
   /* tree->nodes[idx[k]] = the device's node idx[k] for k < n (tree->dev set; idx
      ascending, without repeats, each < 2 tree->n_leaves - 1; n >= 1). */
   starkml_status (*read_nodes)(sm_backend *be, sm_merkle_tree *tree, const size_t *idx, size_t n);
@@ -301,6 +311,19 @@ starkml_status sm_be_coset_eval_mat(sm_backend *be, sm_ntt_plan *plan, sm_be_mat
 starkml_status sm_be_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree, const sm_be_mat *m,
                                        const uint8_t *salts, size_t salt_len, unsigned cap_h,
                                        int threads);
+
+/*
+ * sm_mmcs_commit of n matrices' rows (core/merkle.h, mixed-height trees), on the device
+ * when they live there (every one, with mmcs_commit_mat), else from their host copies.
+ * Returns: STARKML_OK; STARKML_ERR_ARG (those of sm_mmcs_commit, cap_h above the smallest
+ *          matrix's log height, matrices some on the device and some not);
+ *          a backend's STARKML_ERR_NOMEM or STARKML_ERR_BACKEND.
+ * Out: tree  as sm_be_merkle_commit_mat: levels 0..cap_h on the host at least.
+ * In:  salts salts[t] for matrix m[t] (the array NULL when salt_len is 0).
+ */
+starkml_status sm_be_mmcs_commit_mat(sm_backend *be, sm_merkle_tree *tree,
+                                     const sm_be_mat *const *m, const uint8_t *const *salts,
+                                     size_t n, size_t salt_len, unsigned cap_h, int threads);
 
 /*
  * Makes the inclusion paths of rows[0..n_rows) up to the cap of height cap_h readable on

@@ -99,6 +99,31 @@ static void hash_rows(sm_digest *out, const uint8_t *buf, size_t count, size_t r
   for (; i < count; i++) sm_sha3_256(out[i].b, buf + i * row_len, row_len);
 }
 
+/*
+ * Encodes rows r0 .. r0 + count of a column-major matrix into count leaf messages of
+ * row_len = 1 + 8 width + salt_len bytes in buf (tag bytes already there). Each column's
+ * slice is read contiguously.
+ */
+static void gather_block(uint8_t *buf, const gl_t *m, size_t width, size_t col_stride,
+                         const uint8_t *salts, size_t salt_len, size_t r0, size_t count) {
+  const size_t row_len = 1 + 8 * width + salt_len;
+  for (size_t c = 0; c < width; c++) {
+    const gl_t *col = m + c * col_stride + r0;
+    uint8_t *dst = buf + 1 + 8 * c;
+    for (size_t i = 0; i < count; i++) store64_le(dst + i * row_len, col[i]);
+  }
+  if (salt_len > 0)
+    for (size_t i = 0; i < count; i++)
+      memcpy(buf + i * row_len + 1 + 8 * width, salts + (r0 + i) * salt_len, salt_len);
+}
+
+/* Rows per block for leaves of row_len bytes: a power of two <= n within the cache budget. */
+static size_t block_rows(size_t n, size_t row_len) {
+  size_t block = MERKLE_BLOCK_ROWS_MAX;
+  while (block > 1 && block * row_len > MERKLE_BLOCK_BYTES) block >>= 1;
+  return block > n ? n : block;
+}
+
 static unsigned log2_exact(size_t n) {
   unsigned k = 0;
   while (((size_t)1 << k) < n) k++;
@@ -129,9 +154,7 @@ starkml_status sm_merkle_commit(sm_merkle_tree *tree, const gl_t *m, size_t n_ro
   const size_t row_len = 1 + 8 * width + salt_len;
   /* Rows per block: a power of two (so a block is the leaf set of one subtree), at
    * most n, and small enough that the block's row buffers stay in cache. */
-  size_t block = MERKLE_BLOCK_ROWS_MAX;
-  while (block > 1 && block * row_len > MERKLE_BLOCK_BYTES) block >>= 1;
-  if (block > n) block = n;
+  const size_t block = block_rows(n, row_len);
   const unsigned log_block = log2_exact(block);
   const size_t n_blocks = n / block;
   if ((size_t)threads > SIZE_MAX / 2 / (block * row_len)) return STARKML_ERR_NOMEM;
@@ -155,14 +178,7 @@ starkml_status sm_merkle_commit(sm_merkle_tree *tree, const gl_t *m, size_t n_ro
 #pragma omp for schedule(dynamic, 1)
     for (size_t b = 0; b < n_blocks; b++) {
       const size_t r0 = b * block;
-      for (size_t c = 0; c < width; c++) {
-        const gl_t *col = m + c * col_stride + r0;
-        uint8_t *dst = buf + 1 + 8 * c;
-        for (size_t i = 0; i < block; i++) store64_le(dst + i * row_len, col[i]);
-      }
-      if (salt_len > 0)
-        for (size_t i = 0; i < block; i++)
-          memcpy(buf + i * row_len + 1 + 8 * width, salts + (r0 + i) * salt_len, salt_len);
+      gather_block(buf, m, width, col_stride, salts, salt_len, r0, block);
       hash_rows(&nodes[n - 1 + r0], buf, block, row_len);
       /* The block's nodes at level L (2^L nodes, the first at heap index 2^L - 1). */
       for (unsigned L = log_n; L-- > log_n - log_block;) {
@@ -362,30 +378,37 @@ starkml_status sm_merkle_cap_root(sm_digest *root, const sm_digest *cap, unsigne
   return STARKML_OK;
 }
 
-unsigned sm_merkle_verify_rows_x4(const sm_digest *const root[4], unsigned depth,
-                                  const size_t index[4], const gl_t *const row[4],
-                                  size_t width, const uint8_t *const salt[4], size_t salt_len,
-                                  const sm_digest *const path[4]) {
-  /* Leaves: four encodings side by side, then one 4-way hash. */
+/* Leaf digests of four rows of one width at once into out[k]; 0 on allocation failure. */
+static int leaves_x4(sm_digest *const out[4], const gl_t *const row[4], size_t width,
+                     const uint8_t *const salt[4], size_t salt_len) {
   const size_t len = 1 + 8 * width + salt_len;
   uint8_t *buf = malloc(4 * len);
-  if (buf == NULL || depth > 63) {
-    free(buf);
-    return 0;
-  }
-  sm_digest cur[4];
-  uint8_t *out[4];
+  if (buf == NULL) return 0;
+  uint8_t *o[4];
   const uint8_t *in[4];
   for (int k = 0; k < 4; k++) {
     uint8_t *b = buf + (size_t)k * len;
     b[0] = SM_MERKLE_LEAF_TAG;
     for (size_t c = 0; c < width; c++) store64_le(b + 1 + 8 * c, row[k][c]);
     if (salt_len > 0) memcpy(b + 1 + 8 * width, salt[k], salt_len);
-    out[k] = cur[k].b;
+    o[k] = out[k]->b;
     in[k] = b;
   }
-  sm_sha3_256_x4(out, in, len);
+  sm_sha3_256_x4(o, in, len);
   free(buf);
+  return 1;
+}
+
+unsigned sm_merkle_verify_rows_x4(const sm_digest *const root[4], unsigned depth,
+                                  const size_t index[4], const gl_t *const row[4],
+                                  size_t width, const uint8_t *const salt[4], size_t salt_len,
+                                  const sm_digest *const path[4]) {
+  sm_digest cur[4];
+  uint8_t *out[4];
+  const uint8_t *in[4];
+  sm_digest *const leaf[4] = {&cur[0], &cur[1], &cur[2], &cur[3]};
+  if (depth > 63 || !leaves_x4(leaf, row, width, salt, salt_len)) return 0;
+  for (int k = 0; k < 4; k++) out[k] = cur[k].b;
   /* Paths: one level of all four at a time. */
   uint8_t node[4][1 + 2 * SM_DIGEST_LEN];
   for (int k = 0; k < 4; k++) node[k][0] = SM_MERKLE_NODE_TAG, in[k] = node[k];
@@ -400,6 +423,212 @@ unsigned sm_merkle_verify_rows_x4(const sm_digest *const root[4], unsigned depth
   unsigned ok = 0;
   for (int k = 0; k < 4; k++)
     if ((uint64_t)index[k] >> depth == 0 && memcmp(cur[k].b, root[k]->b, SM_DIGEST_LEN) == 0)
+      ok |= 1u << k;
+  return ok;
+}
+
+/* ---- mixed-height trees ---------------------------------------------------------------- */
+
+void sm_mmcs_group(sm_digest *out, const sm_digest *leaves, size_t k) {
+  const uint8_t tag = SM_MERKLE_GROUP_TAG;
+  sm_sha3_ctx c;
+  sm_sha3_256_init(&c);
+  sm_sha3_256_update(&c, &tag, 1);
+  sm_sha3_256_update(&c, leaves, k * SM_DIGEST_LEN);
+  sm_sha3_256_final(&c, out->b);
+}
+
+void sm_mmcs_inject(sm_digest *out, const sm_digest *left, const sm_digest *right,
+                    const sm_digest *g) {
+  uint8_t buf[1 + 3 * SM_DIGEST_LEN];
+  buf[0] = SM_MERKLE_INJECT_TAG;
+  memcpy(buf + 1, left->b, SM_DIGEST_LEN);
+  memcpy(buf + 1 + SM_DIGEST_LEN, right->b, SM_DIGEST_LEN);
+  memcpy(buf + 1 + 2 * SM_DIGEST_LEN, g->b, SM_DIGEST_LEN);
+  sm_sha3_256(out->b, buf, sizeof buf);
+}
+
+/* The leaf digest of every row of one matrix into out[0 .. n_rows), block by block. */
+static starkml_status matrix_leaves(sm_digest *out, const sm_mmcs_mat *a, size_t salt_len,
+                                    int threads) {
+  const size_t n = a->n_rows, row_len = 1 + 8 * a->width + salt_len;
+  const size_t block = block_rows(n, row_len), n_blocks = n / block;
+  uint8_t *bufs = malloc((size_t)threads * block * row_len);
+  if (bufs == NULL) return STARKML_ERR_NOMEM;
+#pragma omp parallel num_threads(threads)
+  {
+    uint8_t *buf = bufs + (size_t)omp_get_thread_num() * block * row_len;
+    for (size_t i = 0; i < block; i++) buf[i * row_len] = SM_MERKLE_LEAF_TAG;
+#pragma omp for schedule(dynamic, 1)
+    for (size_t b = 0; b < n_blocks; b++) {
+      gather_block(buf, a->m, a->width, a->col_stride, a->salts, salt_len, b * block, block);
+      hash_rows(out + b * block, buf, block, row_len);
+    }
+  }
+  free(bufs);
+  return STARKML_OK;
+}
+
+/* Positions per chunk of the group and injection passes. */
+#define MMCS_CHUNK ((size_t)256)
+
+/*
+ * Level l of a mixed-height tree (count = 2^l positions, the first node at heap index
+ * first): node i = g(i) when l is the leaf level (inner == 0), else the injected node over
+ * children 2p + 1, 2p + 2 (p = first + i), with g(i) = sm_mmcs_group of d[0][i] .. d[k-1][i].
+ */
+static starkml_status group_level(sm_digest *nodes, size_t first, size_t count, int inner,
+                                  const sm_digest *const *d, size_t k, int threads) {
+  const size_t glen = 1 + k * SM_DIGEST_LEN, ilen = 1 + 3 * SM_DIGEST_LEN;
+  const size_t chunk = count < MMCS_CHUNK ? count : MMCS_CHUNK;
+  const size_t n_chunks = count / chunk;
+  const int nt = count >= MERKLE_PARALLEL_MIN_NODES ? threads : 1;
+  uint8_t *bufs = malloc((size_t)nt * chunk * (glen + ilen + SM_DIGEST_LEN));
+  if (bufs == NULL) return STARKML_ERR_NOMEM;
+#pragma omp parallel num_threads(nt)
+  {
+    uint8_t *gb = bufs + (size_t)omp_get_thread_num() * chunk * (glen + ilen + SM_DIGEST_LEN);
+    uint8_t *ib = gb + chunk * glen;
+    sm_digest *g = (sm_digest *)(void *)(ib + chunk * ilen);
+#pragma omp for schedule(dynamic, 1)
+    for (size_t c = 0; c < n_chunks; c++) {
+      const size_t i0 = c * chunk;
+      for (size_t i = 0; i < chunk; i++) {
+        uint8_t *b = gb + i * glen;
+        b[0] = SM_MERKLE_GROUP_TAG;
+        for (size_t j = 0; j < k; j++)
+          memcpy(b + 1 + j * SM_DIGEST_LEN, d[j][i0 + i].b, SM_DIGEST_LEN);
+      }
+      if (!inner) {
+        hash_rows(nodes + first + i0, gb, chunk, glen);
+        continue;
+      }
+      hash_rows(g, gb, chunk, glen);
+      for (size_t i = 0; i < chunk; i++) {
+        const size_t p = first + i0 + i;
+        uint8_t *b = ib + i * ilen;
+        b[0] = SM_MERKLE_INJECT_TAG;
+        memcpy(b + 1, nodes[2 * p + 1].b, 2 * SM_DIGEST_LEN); /* the children are adjacent */
+        memcpy(b + 1 + 2 * SM_DIGEST_LEN, g[i].b, SM_DIGEST_LEN);
+      }
+      hash_rows(nodes + first + i0, ib, chunk, ilen);
+    }
+  }
+  free(bufs);
+  return STARKML_OK;
+}
+
+starkml_status sm_mmcs_commit(sm_merkle_tree *tree, const sm_mmcs_mat *mats, size_t n,
+                              size_t salt_len, int threads) {
+  if (tree == NULL) return STARKML_ERR_ARG;
+  memset(tree, 0, sizeof *tree);
+  if (mats == NULL || n == 0 || n > SM_MMCS_MAX_MATS || threads < 1) return STARKML_ERR_ARG;
+  unsigned L = 0;
+  for (size_t t = 0; t < n; t++) {
+    const sm_mmcs_mat *a = &mats[t];
+    if (a->m == NULL || a->n_rows == 0 || (a->n_rows & (a->n_rows - 1)) != 0 || a->width == 0 ||
+        (a->salts == NULL && salt_len > 0) || a->col_stride < a->n_rows)
+      return STARKML_ERR_ARG;
+    if (salt_len > SIZE_MAX / 4 || a->width > (SIZE_MAX / 4 - salt_len) / 8 ||
+        a->n_rows > SIZE_MAX / (4 * sizeof(sm_digest)) ||
+        (size_t)threads > SIZE_MAX / 4 / (MERKLE_BLOCK_ROWS_MAX * (1 + 8 * a->width + salt_len)))
+      return STARKML_ERR_NOMEM;
+    const unsigned l = log2_exact(a->n_rows);
+    if (l > L) L = l;
+  }
+  const size_t N = (size_t)1 << L;
+  sm_digest *nodes = malloc((2 * N - 1) * sizeof *nodes);
+  sm_digest *leaves[SM_MMCS_MAX_MATS] = {NULL};
+  starkml_status s = nodes == NULL ? STARKML_ERR_NOMEM : STARKML_OK;
+  for (size_t t = 0; t < n && s == STARKML_OK; t++) {
+    leaves[t] = malloc(mats[t].n_rows * sizeof(sm_digest));
+    s = leaves[t] == NULL ? STARKML_ERR_NOMEM : matrix_leaves(leaves[t], &mats[t], salt_len, threads);
+  }
+  for (unsigned l = L; s == STARKML_OK; l--) {
+    const sm_digest *group[SM_MMCS_MAX_MATS];
+    size_t k = 0;
+    for (size_t t = 0; t < n; t++)
+      if (mats[t].n_rows == (size_t)1 << l) group[k++] = leaves[t];
+    const size_t first = ((size_t)1 << l) - 1, count = (size_t)1 << l;
+    if (k > 0) {
+      s = group_level(nodes, first, count, l < L, group, k, threads);
+    } else if (count < MERKLE_PARALLEL_MIN_NODES || threads == 1) {
+      hash_nodes(nodes, first, count);
+    } else {
+#pragma omp parallel for num_threads(threads) schedule(static)
+      for (size_t g = 0; g < count / 4; g++) hash_nodes(nodes, first + 4 * g, 4);
+    }
+    if (l == 0) break;
+  }
+  for (size_t t = 0; t < n; t++) free(leaves[t]);
+  if (s != STARKML_OK) {
+    free(nodes);
+    return s;
+  }
+  tree->n_leaves = N;
+  tree->log_n = L;
+  tree->nodes = nodes;
+  return STARKML_OK;
+}
+
+unsigned sm_mmcs_verify_x4(const sm_digest *const cap[4], unsigned cap_h, const size_t index[4],
+                           size_t n, const unsigned *log_rows, const size_t *width,
+                           const gl_t *const *row, const uint8_t *const *salt, size_t salt_len,
+                           const sm_digest *const path[4]) {
+  if (n == 0 || n > SM_MMCS_MAX_MATS) return 0;
+  unsigned L = 0, lmin = 63;
+  for (size_t t = 0; t < n; t++) {
+    if (log_rows[t] > 63) return 0;
+    if (log_rows[t] > L) L = log_rows[t];
+    if (log_rows[t] < lmin) lmin = log_rows[t];
+  }
+  if (cap_h > lmin) return 0;
+  static const uint8_t no_salt[1];
+  sm_digest d[4][SM_MMCS_MAX_MATS];
+  for (size_t t = 0; t < n; t++) {
+    sm_digest *out[4] = {&d[0][t], &d[1][t], &d[2][t], &d[3][t]};
+    const gl_t *r[4];
+    const uint8_t *sl[4];
+    for (int k = 0; k < 4; k++)
+      r[k] = row[(size_t)k * n + t], sl[k] = salt_len > 0 ? salt[(size_t)k * n + t] : no_salt;
+    if (!leaves_x4(out, r, width[t], sl, salt_len)) return 0;
+  }
+  /* Walk up from level L to cap_h; msg[k] holds the message of check k at each step. */
+  uint8_t msg[4][1 + SM_MMCS_MAX_MATS * SM_DIGEST_LEN];
+  sm_digest cur[4], g[4];
+  uint8_t *o[4];
+  const uint8_t *in[4];
+  for (unsigned l = L;; l--) {
+    size_t k_g = 0;
+    for (int k = 0; k < 4; k++) msg[k][0] = SM_MERKLE_GROUP_TAG, in[k] = msg[k], o[k] = g[k].b;
+    for (size_t t = 0; t < n; t++)
+      if (log_rows[t] == l) {
+        for (int k = 0; k < 4; k++)
+          memcpy(msg[k] + 1 + k_g * SM_DIGEST_LEN, d[k][t].b, SM_DIGEST_LEN);
+        k_g++;
+      }
+    if (k_g > 0) sm_sha3_256_x4(o, in, 1 + k_g * SM_DIGEST_LEN);
+    if (l == L) {
+      memcpy(cur, g, sizeof cur);
+    } else {
+      /* The child at level l + 1 is position index >> (L - l - 1); its sibling is the
+         path's entry L - l - 1. */
+      const unsigned sh = L - l - 1;
+      for (int k = 0; k < 4; k++) {
+        const int right = (int)((index[k] >> sh) & 1);
+        msg[k][0] = k_g > 0 ? SM_MERKLE_INJECT_TAG : SM_MERKLE_NODE_TAG;
+        memcpy(msg[k] + 1 + (right ? SM_DIGEST_LEN : 0), cur[k].b, SM_DIGEST_LEN);
+        memcpy(msg[k] + 1 + (right ? 0 : SM_DIGEST_LEN), path[k][sh].b, SM_DIGEST_LEN);
+        if (k_g > 0) memcpy(msg[k] + 1 + 2 * SM_DIGEST_LEN, g[k].b, SM_DIGEST_LEN);
+        o[k] = cur[k].b;
+      }
+      sm_sha3_256_x4(o, in, 1 + (k_g > 0 ? 3 : 2) * SM_DIGEST_LEN);
+    }
+    if (l == cap_h) break;
+  }
+  unsigned ok = 0;
+  for (int k = 0; k < 4; k++)
+    if ((uint64_t)index[k] >> L == 0 && memcmp(cur[k].b, cap[k]->b, SM_DIGEST_LEN) == 0)
       ok |= 1u << k;
   return ok;
 }

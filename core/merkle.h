@@ -156,4 +156,64 @@ static inline const sm_digest *sm_merkle_cap(const sm_merkle_tree *tree, unsigne
  */
 starkml_status sm_merkle_cap_root(sm_digest *root, const sm_digest *cap, unsigned height);
 
+
+/*
+ * Mixed-height trees (protocol v4, docs/stark-protocol.md section 3): one tree over the
+ * rows of several matrices whose heights are powers of two, so that a query opens one path
+ * for all of them. With L the largest log height, d_t(r) the leaf digest of row r of matrix
+ * t (sm_merkle_leaf, salted), and for a level l the group G_l of the matrices of 2^l rows
+ * (in the order given):
+ *   g_l(i)   = SHA3-256( 0x02 || d_t1(i) || ... || d_tk(i) )          t1 < ... < tk in G_l
+ *   node_L(i) = g_L(i)
+ *   node_l(i) = SHA3-256( 0x01 || node_l+1(2i) || node_l+1(2i+1) )                 G_l empty
+ *   node_l(i) = SHA3-256( 0x03 || node_l+1(2i) || node_l+1(2i+1) || g_l(i) )   otherwise
+ * The tags separate every kind of input, and each length is fixed by the statement. The
+ * tree is an sm_merkle_tree of 2^L leaves (nodes in heap order, as above), so paths, caps
+ * and device trees work as for one matrix: the path of position i at level L checks every
+ * matrix t at row i >> (L - log rows_t). A cap may not sit above a group (cap height <=
+ * the smallest log height), or the verifier could not hash it up without the group rows.
+ */
+#define SM_MERKLE_GROUP_TAG 0x02
+#define SM_MERKLE_INJECT_TAG 0x03
+#define SM_MMCS_MAX_MATS 64
+
+/* One matrix of a mixed-height tree: element (c, r) at m[c * col_stride + r]. */
+typedef struct {
+  const gl_t *m;
+  size_t n_rows, width, col_stride;
+  const uint8_t *salts; /* row r's salt at salts + r * salt_len (NULL when salt_len is 0) */
+} sm_mmcs_mat;
+
+/* g = SHA3-256(0x02 || leaves[0] || ... || leaves[k - 1]), k >= 1. */
+void sm_mmcs_group(sm_digest *out, const sm_digest *leaves, size_t k);
+
+/* SHA3-256(0x03 || left || right || g). out may alias any input. */
+void sm_mmcs_inject(sm_digest *out, const sm_digest *left, const sm_digest *right,
+                    const sm_digest *g);
+
+/*
+ * Commits to the rows of n matrices in one mixed-height tree.
+ * Returns: STARKML_OK; STARKML_ERR_ARG (n == 0 or > SM_MMCS_MAX_MATS, a matrix as
+ *          sm_merkle_commit refuses it); STARKML_ERR_NOMEM.
+ * Out: tree  2^L leaves, every node (zeroed on failure; free with sm_merkle_tree_free).
+ */
+starkml_status sm_mmcs_commit(sm_merkle_tree *tree, const sm_mmcs_mat *mats, size_t n,
+                              size_t salt_len, int threads);
+
+/*
+ * Four inclusion checks into one mixed-height tree at once (4-way Keccak). The tree's
+ * matrices have 2^log_rows[t] rows and width[t] columns (t < n, the commit's order;
+ * L = the largest log_rows, cap_h <= the smallest). Check k opens position index[k] at
+ * level L: row[k * n + t] holds the values of matrix t at row index[k] >> (L - log_rows[t]),
+ * salt[k * n + t] its salt (unread when salt_len is 0), path[k] the L - cap_h siblings
+ * from level L up, and cap[k] the cap node it must reach (position index[k] >> (L - cap_h)
+ * of level cap_h). Returns a mask: bit k set when check k holds (index[k] < 2^L and the
+ * hashes reach cap[k]). Callers with fewer than four checks repeat one. Returns 0 on bad
+ * arguments (n == 0 or > SM_MMCS_MAX_MATS, cap_h or a log_rows out of range).
+ */
+unsigned sm_mmcs_verify_x4(const sm_digest *const cap[4], unsigned cap_h, const size_t index[4],
+                           size_t n, const unsigned *log_rows, const size_t *width,
+                           const gl_t *const *row, const uint8_t *const *salt, size_t salt_len,
+                           const sm_digest *const path[4]);
+
 #endif
