@@ -65,8 +65,8 @@ static void bench_config(bench_cfg *cfg, const starkml_ctx *ctx, sm_air_toy *toy
   const gl_t *publics[1] = {toy->t[0].publics};
   const gl_t *mains[1] = {toy->t[0].main};
   const gl_t *pres[1] = {toy->t[0].pre};
-  sm_digest roots[1];
-  sm_stark_statement st = {1, &toy->t[0].table, publics, roots, NULL};
+  sm_digest pre_root;
+  sm_stark_statement st = {1, &toy->t[0].table, publics, &pre_root, NULL};
   sm_stark_witness w = {mains, pres};
   sm_stark_options opt;
   sm_soundness_bits bits;
@@ -84,7 +84,7 @@ static void bench_config(bench_cfg *cfg, const starkml_ctx *ctx, sm_air_toy *toy
   starkml_status s = t == NULL ? STARKML_ERR_NOMEM : STARKML_OK;
   if (s == STARKML_OK) s = sm_stark_options_preset(&opt, preset, &st, zk);
   if (s == STARKML_OK) s = sm_stark_security(&bits, &st, &opt);
-  if (s == STARKML_OK) s = sm_stark_setup(ctx, roots, &st, &w, &opt);
+  if (s == STARKML_OK) s = sm_stark_setup(ctx, &pre_root, &st, &w, &opt);
   uint8_t seed[32];
   if (s == STARKML_OK && warm) {
     bench_seed(seed, -1);

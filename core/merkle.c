@@ -542,7 +542,8 @@ starkml_status sm_mmcs_commit(sm_merkle_tree *tree, const sm_mmcs_mat *mats, siz
   starkml_status s = nodes == NULL ? STARKML_ERR_NOMEM : STARKML_OK;
   for (size_t t = 0; t < n && s == STARKML_OK; t++) {
     leaves[t] = malloc(mats[t].n_rows * sizeof(sm_digest));
-    s = leaves[t] == NULL ? STARKML_ERR_NOMEM : matrix_leaves(leaves[t], &mats[t], salt_len, threads);
+    s = leaves[t] == NULL ? STARKML_ERR_NOMEM
+                          : matrix_leaves(leaves[t], &mats[t], salt_len, threads);
   }
   for (unsigned l = L; s == STARKML_OK; l--) {
     const sm_digest *group[SM_MMCS_MAX_MATS];

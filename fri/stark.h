@@ -23,7 +23,9 @@
 #include "starkml.h"
 
 #define SM_STARK_MAGIC "SMKP"           /* first 4 bytes of every proof */
-#define SM_STARK_PROTOCOL_VERSION 3u /* 2: Merkle caps; 3: folded LogUp interactions (docs/stark-protocol.md) */
+/* 2: Merkle caps; 3: folded LogUp interactions; 4: one tree per commitment stage
+   (docs/stark-protocol.md) */
+#define SM_STARK_PROTOCOL_VERSION 4u
 #define SM_STARK_MAX_TABLES 64u
 #define SM_STARK_MAX_PROOF_BYTES (64u << 20) /* hard cap on a proof's size */
 #define SM_STARK_SALT_LEN 32u                /* Merkle leaf salt in zero-knowledge mode */
@@ -48,8 +50,9 @@ typedef struct {
   size_t n_tables;
   const sm_air_table *tables;     /* user tables (the engine adds the LogUp constraints) */
   const gl_t *const *publics;     /* publics[t]: tables[t].n_public values */
-  const sm_digest *pre_roots;     /* pre_roots[t]: the setup's preprocessed commitment
-                                     (ignored for tables without preprocessed columns) */
+  const sm_digest *pre_root;      /* the setup's commitment to the preprocessed columns of
+                                     every table, one tree (sm_stark_setup); unread when no
+                                     table has any */
   const sm_digest *table_hashes;  /* optional: table_hashes[t] = sm_air_hash(&tables[t]),
                                      computed by the caller from these very tables (it
                                      hashed them already); NULL: hashed here */
@@ -102,34 +105,27 @@ starkml_status sm_stark_security(sm_soundness_bits *out, const sm_stark_statemen
                                  const sm_stark_options *opt);
 
 /*
- * Setup: commits to the preprocessed columns of every table (no salt: they are public).
- * Out: roots[t] for t < st->n_tables (zeroed for tables without preprocessed columns).
- * The roots depend on the options' blowup and zk flag (they fix the LDE domains).
+ * Setup: commits to the preprocessed columns of every table (no salt: they are public) in
+ * one mixed-height tree (core/merkle.h; docs/stark-protocol.md section 3).
+ * Returns: STARKML_OK, STARKML_ERR_ARG (bad statement or options, a table's columns
+ *          missing from w->pre), STARKML_ERR_NOMEM, a backend's error.
+ * Out: *root (zeroed when no table has preprocessed columns, and on failure). It depends
+ *      on the columns and on the LDE domains the options give (sm_stark_domains).
  */
-starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
+starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *root,
                               const sm_stark_statement *st, const sm_stark_witness *w,
                               const sm_stark_options *opt);
 
 /*
  * The LDE domains the options give a statement: every table t is committed on 2^log_big[t]
  * points, a coset fixed by log_big[t] and the largest domain 2^log_big_max alone. A
- * preprocessed commitment is therefore a function of (columns, log_big, log_big_max), which
+ * preprocessed commitment is therefore a function of the columns and these domains, which
  * is how a verifying key can hold commitments for several option sets.
  * Returns: STARKML_OK, STARKML_ERR_ARG (bad statement or options), STARKML_ERR_NOMEM.
  * Out:  log_big[st->n_tables], *log_big_max.
  */
 starkml_status sm_stark_domains(unsigned *log_big, unsigned *log_big_max,
                                 const sm_stark_statement *st, const sm_stark_options *opt);
-
-/*
- * The commitment to one table's preprocessed columns on the domain (log_big, log_big_max):
- * what sm_stark_setup computes for a statement whose domains are those.
- * Returns: STARKML_OK, STARKML_ERR_ARG (no preprocessed columns, or a domain smaller than
- *          the table or larger than the largest), STARKML_ERR_NOMEM.
- * In:   pre  t->n_pre columns of 2^t->log_n rows, column-major.
- */
-starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const sm_air_table *t,
-                                 const gl_t *pre, unsigned log_big, unsigned log_big_max);
 
 /* Test-only: a hook that may alter the witness after trace generation (malicious prover). */
 typedef void (*sm_stark_tamper_fn)(void *user, size_t table, gl_t *main_cols, size_t n_rows);

@@ -248,6 +248,7 @@ starkml_status sm_stark_absorb_statement(sm_transcript *tr, const sm_stark_state
   sm_w_u32(&w, opt->log_arity);
   sm_w_u32(&w, opt->log_final_degree);
   sm_w_u32(&w, (uint32_t)st->n_tables);
+  int any_pre = 0;
   for (size_t t = 0; t < st->n_tables; t++) {
     const sm_air_table *u = ti[t].user;
     uint8_t hash[32];
@@ -268,9 +269,10 @@ starkml_status sm_stark_absorb_statement(sm_transcript *tr, const sm_stark_state
     sm_w_u32(&w, u->n_main);
     sm_w_u32(&w, ti[t].n_aux);
     sm_w_u32(&w, u->n_public);
-    if (u->n_pre > 0) sm_w_bytes(&w, st->pre_roots[t].b, SM_DIGEST_LEN);
     if (u->n_public > 0) sm_w_gl_array(&w, st->publics[t], u->n_public);
+    any_pre |= u->n_pre > 0;
   }
+  if (any_pre) sm_w_bytes(&w, st->pre_root->b, SM_DIGEST_LEN);
   starkml_status s = sm_w_status(&w);
   if (s == STARKML_OK) sm_tr_absorb(tr, "statement", w.buf, w.len);
   sm_w_free(&w);

@@ -109,6 +109,44 @@ static inline unsigned sm_stark_cap_height(unsigned depth, uint32_t n_queries) {
   return c < depth ? c : depth;
 }
 
+/*
+ * The commitment stages (protocol v4): the preprocessed columns (the setup's; tables with
+ * n_pre > 0), the main traces, the LogUp columns (tables with n_aux > 0) and the quotient
+ * pieces. Each stage's matrices of every table that has them share one mixed-height tree
+ * (core/merkle.h). The order is the proof's, and that of the prover's MAT_* matrices.
+ */
+enum { SM_STAGE_PRE, SM_STAGE_MAIN, SM_STAGE_AUX, SM_STAGE_QUOT, SM_N_STAGES };
+
+static inline int sm_stage_has(const sm_tinfo *x, int stage) {
+  return stage == SM_STAGE_PRE ? x->user->n_pre > 0 : stage != SM_STAGE_AUX || x->n_aux > 0;
+}
+
+/* A stage's columns in table x (3 base columns per extension column). */
+static inline size_t sm_stage_width(const sm_tinfo *x, int stage) {
+  return stage == SM_STAGE_PRE    ? x->user->n_pre
+         : stage == SM_STAGE_MAIN ? x->n_main
+         : stage == SM_STAGE_AUX  ? 3 * (size_t)x->n_aux
+                                  : x->n_quot_cols;
+}
+
+/*
+ * The shape of a stage's tree: *L its depth (the largest log LDE size among its tables),
+ * *cap its cap height (sm_stark_cap_height of the smallest one, so that no table's rows
+ * join the tree above the cap). Returns 0 when no table has the stage's columns.
+ */
+static inline int sm_stage_shape(const sm_tinfo *ti, size_t T, int stage, uint32_t n_queries,
+                                 unsigned *L, unsigned *cap) {
+  unsigned hi = 0, lo = 64;
+  for (size_t t = 0; t < T; t++)
+    if (sm_stage_has(&ti[t], stage)) {
+      if (ti[t].log_big > hi) hi = ti[t].log_big;
+      if (ti[t].log_big < lo) lo = ti[t].log_big;
+    }
+  *L = hi;
+  *cap = lo == 64 ? 0 : sm_stark_cap_height(lo, n_queries);
+  return lo != 64;
+}
+
 static inline void *sm_xcalloc(size_t n, size_t size) {
   if (n == 0) n = 1;
   if (size != 0 && n > SIZE_MAX / size) return NULL;

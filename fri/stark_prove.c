@@ -23,8 +23,14 @@
 
 _Static_assert(SM_AIR_N_CHALLENGES == 3, "sm_be_quotient_in carries three challenges");
 
-/* The committed matrices of a table, in proof order. */
-enum { MAT_PRE, MAT_MAIN, MAT_AUX, MAT_QUOT, MAT_COUNT };
+/* The committed matrices of a table, in proof order: one per commitment stage. */
+enum {
+  MAT_PRE = SM_STAGE_PRE,
+  MAT_MAIN = SM_STAGE_MAIN,
+  MAT_AUX = SM_STAGE_AUX,
+  MAT_QUOT = SM_STAGE_QUOT,
+  MAT_COUNT = SM_N_STAGES
+};
 
 typedef struct {
   gl_t *main_tr;                 /* n_main x n, the witness (a copy: the tamper hook edits it) */
@@ -38,7 +44,6 @@ typedef struct {
   sm_be_mat lde[MAT_COUNT];
   gl_t *opened[MAT_COUNT];       /* the rows opened by the queries, n_queries x cols */
   uint8_t *salt_main, *salt_aux, *salt_quot;         /* N x 32 each in zk mode */
-  sm_merkle_tree pre_tree, main_tree, aux_tree, quot_tree;
   gl3_t *aux_tr; /* n_aux x n */
   gl3_t claimed;
   gl3_t *ood; /* 2 n_base_open (z, then z w) + 3 n_pieces (z) */
@@ -55,8 +60,6 @@ static void tprover_free(tprover *p, sm_backend *be) {
   }
   for (int k = 0; k < MAT_COUNT; k++) sm_be_mat_free(be, &p->coef[k]);
   free(p->salt_main), free(p->salt_aux), free(p->salt_quot);
-  sm_be_merkle_tree_free(be, &p->pre_tree), sm_be_merkle_tree_free(be, &p->main_tree);
-  sm_be_merkle_tree_free(be, &p->aux_tree), sm_be_merkle_tree_free(be, &p->quot_tree);
   free(p->aux_tr), free(p->ood), free(p->deep);
   sm_be_mat_free(be, &p->deep_mat);
   memset(p, 0, sizeof *p);
@@ -604,12 +607,16 @@ static void w_section(sm_writer *out, uint32_t tag, sm_writer *sec) {
   sm_w_bytes(out, sec->buf, sec->len);
 }
 
-/* One opened row: values (cols of them), salt, and the path up to the tree's cap of
-   height cap_h. */
-static void w_row(sm_writer *w, const sm_merkle_tree *tree, const gl_t *vals, size_t cols,
-                  size_t row, const uint8_t *salts, sm_digest *path, unsigned cap_h) {
+/* One opened row's values (cols of them) and salt (salts NULL: none). */
+static void w_vals(sm_writer *w, const gl_t *vals, size_t cols, size_t row,
+                   const uint8_t *salts) {
   for (size_t c = 0; c < cols; c++) sm_w_gl(w, vals[c]);
   if (salts != NULL) sm_w_bytes(w, salts + row * SM_STARK_SALT_LEN, SM_STARK_SALT_LEN);
+}
+
+/* The path of leaf `row` up to the tree's cap of height cap_h: u32 length, digests. */
+static void w_path(sm_writer *w, const sm_merkle_tree *tree, size_t row, sm_digest *path,
+                   unsigned cap_h) {
   if (sm_merkle_path(tree, path, row) != STARKML_OK || cap_h > tree->log_n) {
     w->err = STARKML_ERR_INTERNAL;
     return;
@@ -624,6 +631,35 @@ static void w_row(sm_writer *w, const sm_merkle_tree *tree, const gl_t *vals, si
     }
   sm_w_u32(w, tree->log_n - cap_h);
   for (unsigned l = 0; l < tree->log_n - cap_h; l++) sm_w_bytes(w, path[l].b, SM_DIGEST_LEN);
+}
+
+/* Which salts stage `stage` of a table uses (NULL: none; preprocessed leaves are public). */
+static const uint8_t *stage_salts(const tprover *p, int stage) {
+  return stage == SM_STAGE_MAIN  ? p->salt_main
+         : stage == SM_STAGE_AUX ? p->salt_aux
+         : stage == SM_STAGE_QUOT ? p->salt_quot
+                                  : NULL;
+}
+
+/* Commits the stage's LDE matrices of all its tables in one mixed-height tree (core/merkle.h;
+   tree stays zero when no table has the stage's columns). Salted in zk mode, except the
+   preprocessed stage. */
+static starkml_status commit_stage(sm_backend *be, sm_merkle_tree *tree, const sm_tinfo *ti,
+                                   const tprover *tp, size_t T, int stage,
+                                   const sm_stark_options *opt, int threads) {
+  unsigned L, cap;
+  if (!sm_stage_shape(ti, T, stage, opt->n_queries, &L, &cap)) return STARKML_OK;
+  const sm_be_mat *m[SM_STARK_MAX_TABLES];
+  const uint8_t *salts[SM_STARK_MAX_TABLES];
+  size_t n = 0;
+  for (size_t t = 0; t < T; t++)
+    if (sm_stage_has(&ti[t], stage)) {
+      m[n] = &tp[t].lde[stage];
+      salts[n++] = stage_salts(&tp[t], stage);
+    }
+  const int salted = opt->zk && stage != SM_STAGE_PRE;
+  return sm_be_mmcs_commit_mat(be, tree, m, salted ? salts : NULL, n,
+                               salted ? SM_STARK_SALT_LEN : 0, cap, threads);
 }
 
 /* A tree's cap of height cap_h (2^cap_h digests; a device tree has brought back levels
@@ -658,6 +694,8 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   size_t *qidx = NULL, *rows = NULL;
   sm_digest *path = NULL;
   sm_fri_query_proof *fq = NULL; /* FRI's openings, one per query */
+  sm_merkle_tree stree[SM_N_STAGES]; /* one tree per stage (commit_stage) */
+  memset(stree, 0, sizeof stree);
   sm_ntt_plan *plan = NULL;
   sm_fri_prover fri;
   memset(&fri, 0, sizeof fri);
@@ -755,19 +793,19 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
       nozk.h = 0;
       if ((s = witness_lde(ctx->backend, plan, tp[t].pre_coef, &tp[t].lde[MAT_PRE],
                            &tp[t].coef[MAT_PRE], wit->pre[t],
-                           u->n_pre, &nozk, NULL)) != STARKML_OK ||
-          (s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].pre_tree, &tp[t].lde[MAT_PRE], NULL,
-                                       0, sm_stark_cap_height(x->log_big, opt->n_queries),
-                                       threads)) != STARKML_OK)
+                           u->n_pre, &nozk, NULL)) != STARKML_OK)
         goto done;
-      if (st->pre_roots == NULL ||
-          memcmp(sm_merkle_root(&tp[t].pre_tree), &st->pre_roots[t], SM_DIGEST_LEN) != 0) {
-        sm_log(ctx, "prove: table %zu (%s): preprocessed columns do not match the setup", t,
-               u->name);
-        s = STARKML_ERR_ARG;
-        goto done;
-      }
     }
+  }
+  if ((s = commit_stage(ctx->backend, &stree[SM_STAGE_PRE], ti, tp, T, SM_STAGE_PRE, opt,
+                        threads)) != STARKML_OK)
+    goto done;
+  if (stree[SM_STAGE_PRE].nodes != NULL &&
+      (st->pre_root == NULL ||
+       memcmp(sm_merkle_root(&stree[SM_STAGE_PRE]), st->pre_root, SM_DIGEST_LEN) != 0)) {
+    sm_log(ctx, "prove: the preprocessed columns do not match the setup");
+    s = STARKML_ERR_ARG;
+    goto done;
   }
   if ((s = sm_stark_absorb_statement(&tr, st, opt, ti)) != STARKML_OK) goto done;
 
@@ -796,13 +834,11 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].main_tree, &tp[t].lde[MAT_MAIN],
-                                     tp[t].salt_main, opt->zk ? SM_STARK_SALT_LEN : 0,
-                                     sm_stark_cap_height(x->log_big, opt->n_queries),
-                                     threads)) != STARKML_OK)
-      goto done;
-    sm_tr_absorb(&tr, "main", sm_merkle_root(&tp[t].main_tree)->b, SM_DIGEST_LEN);
   }
+  if ((s = commit_stage(ctx->backend, &stree[SM_STAGE_MAIN], ti, tp, T, SM_STAGE_MAIN, opt,
+                        threads)) != STARKML_OK)
+    goto done;
+  sm_tr_absorb(&tr, "main", sm_merkle_root(&stree[SM_STAGE_MAIN])->b, SM_DIGEST_LEN);
   gl3_t alpha = sm_tr_challenge_gl3(&tr, "logup-alpha");
   gl3_t beta = sm_tr_challenge_gl3(&tr, "logup-beta");
 
@@ -849,23 +885,20 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].aux_tree, &tp[t].lde[MAT_AUX],
-                                     tp[t].salt_aux, opt->zk ? SM_STARK_SALT_LEN : 0,
-                                     sm_stark_cap_height(x->log_big, opt->n_queries),
-                                     threads)) != STARKML_OK)
-      goto done;
   }
+  if ((s = commit_stage(ctx->backend, &stree[SM_STAGE_AUX], ti, tp, T, SM_STAGE_AUX, opt,
+                        threads)) != STARKML_OK)
+    goto done;
   if (!gl3_eq(total, gl3_from_base(0)) && tamper == NULL) {
     sm_log(ctx, "prove: the LogUp buses do not balance (a value is looked up that no table "
                 "provides, or a multiplicity is wrong)");
     s = STARKML_ERR_ARG;
     goto done;
   }
+  if (stree[SM_STAGE_AUX].nodes != NULL)
+    sm_tr_absorb(&tr, "aux", sm_merkle_root(&stree[SM_STAGE_AUX])->b, SM_DIGEST_LEN);
   for (size_t t = 0; t < T; t++)
-    if (ti[t].n_aux > 0) {
-      sm_tr_absorb(&tr, "aux", sm_merkle_root(&tp[t].aux_tree)->b, SM_DIGEST_LEN);
-      sm_tr_absorb_gl3(&tr, "claimed-sum", &tp[t].claimed, 1);
-    }
+    if (ti[t].n_aux > 0) sm_tr_absorb_gl3(&tr, "claimed-sum", &tp[t].claimed, 1);
   gl3_t gamma = sm_tr_challenge_gl3(&tr, "compose");
 
   /* Quotients. */
@@ -914,13 +947,11 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
         goto done;
       }
     }
-    if ((s = sm_be_merkle_commit_mat(ctx->backend, &tp[t].quot_tree, &tp[t].lde[MAT_QUOT],
-                                     tp[t].salt_quot, opt->zk ? SM_STARK_SALT_LEN : 0,
-                                     sm_stark_cap_height(x->log_big, opt->n_queries),
-                                     threads)) != STARKML_OK)
-      goto done;
-    sm_tr_absorb(&tr, "quotient", sm_merkle_root(&tp[t].quot_tree)->b, SM_DIGEST_LEN);
   }
+  if ((s = commit_stage(ctx->backend, &stree[SM_STAGE_QUOT], ti, tp, T, SM_STAGE_QUOT, opt,
+                        threads)) != STARKML_OK)
+    goto done;
+  sm_tr_absorb(&tr, "quotient", sm_merkle_root(&stree[SM_STAGE_QUOT])->b, SM_DIGEST_LEN);
 
   /* Out-of-domain point and values. */
   sm_progress(ctx, "prove: out-of-domain values", 0.60);
@@ -996,15 +1027,9 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   for (size_t t = 0; t < T; t++) {
     for (uint32_t qi = 0; qi < opt->n_queries; qi++)
       rows[qi] = qidx[qi] >> (log_big_max - ti[t].log_big);
-    sm_merkle_tree *const trees[MAT_COUNT] = {&tp[t].pre_tree, &tp[t].main_tree, &tp[t].aux_tree,
-                                              &tp[t].quot_tree};
     for (int k = 0; k < MAT_COUNT; k++) {
       const sm_be_mat *m = &tp[t].lde[k];
       if (m->cols == 0) continue;
-      if ((s = sm_be_merkle_fetch_paths(ctx->backend, trees[k], rows, opt->n_queries,
-                                        sm_stark_cap_height(ti[t].log_big, opt->n_queries))) !=
-          STARKML_OK)
-        goto done;
       if ((tp[t].opened[k] = sm_xcalloc((size_t)opt->n_queries * m->cols, sizeof(gl_t))) == NULL) {
         s = STARKML_ERR_NOMEM;
         goto done;
@@ -1013,6 +1038,14 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
           STARKML_OK)
         goto done;
     }
+  }
+  for (int g = 0; g < SM_N_STAGES; g++) {
+    unsigned L, cap;
+    if (!sm_stage_shape(ti, T, g, opt->n_queries, &L, &cap)) continue;
+    for (uint32_t qi = 0; qi < opt->n_queries; qi++) rows[qi] = qidx[qi] >> (log_big_max - L);
+    if ((s = sm_be_merkle_fetch_paths(ctx->backend, &stree[g], rows, opt->n_queries, cap)) !=
+        STARKML_OK)
+      goto done;
   }
   /* FRI's layers, likewise: the opened rows and path nodes of all queries at once. */
   if ((fq = sm_xcalloc(opt->n_queries, sizeof *fq)) == NULL) {
@@ -1042,15 +1075,12 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
   }
   w_section(&out, SM_SEC_HEADER, &sec);
   sec.len = 0;
-  for (size_t t = 0; t < T; t++) {
-    const unsigned ch = sm_stark_cap_height(ti[t].log_big, opt->n_queries);
-    if (ti[t].user->n_pre > 0) w_cap(&sec, &tp[t].pre_tree, ch);
-    w_cap(&sec, &tp[t].main_tree, ch);
-    if (ti[t].n_aux > 0) {
-      w_cap(&sec, &tp[t].aux_tree, ch);
-      sm_w_gl3(&sec, tp[t].claimed);
-    }
-    w_cap(&sec, &tp[t].quot_tree, ch);
+  for (int g = 0; g < SM_N_STAGES; g++) {
+    unsigned L, cap;
+    if (sm_stage_shape(ti, T, g, opt->n_queries, &L, &cap)) w_cap(&sec, &stree[g], cap);
+    if (g == SM_STAGE_AUX)
+      for (size_t t = 0; t < T; t++)
+        if (ti[t].n_aux > 0) sm_w_gl3(&sec, tp[t].claimed);
   }
   w_section(&out, SM_SEC_COMMITMENTS, &sec);
   sec.len = 0;
@@ -1071,18 +1101,17 @@ static starkml_status prove_impl(const starkml_ctx *ctx, uint8_t **proof, size_t
     for (size_t t = 0; t < T; t++) {
       const sm_tinfo *x = &ti[t];
       const size_t row = qidx[qi] >> (log_big_max - x->log_big);
-      const unsigned ch = sm_stark_cap_height(x->log_big, opt->n_queries);
       const size_t np = x->user->n_pre, nm = x->n_main, na = 3 * (size_t)x->n_aux;
       const size_t nq = x->n_quot_cols;
-      if (np > 0)
-        w_row(&sec, &tp[t].pre_tree, tp[t].opened[MAT_PRE] + qi * np, np, row, NULL, path, ch);
-      w_row(&sec, &tp[t].main_tree, tp[t].opened[MAT_MAIN] + qi * nm, nm, row, tp[t].salt_main,
-            path, ch);
-      if (na > 0)
-        w_row(&sec, &tp[t].aux_tree, tp[t].opened[MAT_AUX] + qi * na, na, row, tp[t].salt_aux,
-              path, ch);
-      w_row(&sec, &tp[t].quot_tree, tp[t].opened[MAT_QUOT] + qi * nq, nq, row, tp[t].salt_quot,
-            path, ch);
+      if (np > 0) w_vals(&sec, tp[t].opened[MAT_PRE] + qi * np, np, row, NULL);
+      w_vals(&sec, tp[t].opened[MAT_MAIN] + qi * nm, nm, row, tp[t].salt_main);
+      if (na > 0) w_vals(&sec, tp[t].opened[MAT_AUX] + qi * na, na, row, tp[t].salt_aux);
+      w_vals(&sec, tp[t].opened[MAT_QUOT] + qi * nq, nq, row, tp[t].salt_quot);
+    }
+    for (int g = 0; g < SM_N_STAGES; g++) {
+      unsigned L, cap;
+      if (sm_stage_shape(ti, T, g, opt->n_queries, &L, &cap))
+        w_path(&sec, &stree[g], qidx[qi] >> (log_big_max - L), path, cap);
     }
     if ((s = sm_fri_write_query_proof(&sec, &fri.sched, &fq[qi])) != STARKML_OK) goto done;
   }
@@ -1102,6 +1131,7 @@ done:
                                              : starkml_strerror(s));
   if (tp != NULL)
     for (size_t t = 0; t < T; t++) tprover_free(&tp[t], ctx->backend);
+  for (int g = 0; g < SM_N_STAGES; g++) sm_be_merkle_tree_free(ctx->backend, &stree[g]);
   if (ti != NULL) sm_tinfo_free(ti, T);
   for (uint32_t qi = 0; fq != NULL && qi < opt->n_queries; qi++) sm_fri_query_proof_free(&fq[qi]);
   free(ti), free(tp), free(gpow), free(dw), free(qidx), free(rows), free(path), free(fq);
@@ -1129,28 +1159,35 @@ starkml_status sm_stark_prove_tampered(const starkml_ctx *ctx, uint8_t **proof,
   return prove_impl(ctx, proof, proof_len, st, w, opt, seed, fn, user);
 }
 
-starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
+starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *root,
                               const sm_stark_statement *st, const sm_stark_witness *w,
                               const sm_stark_options *opt) {
-  if (roots == NULL || st == NULL) return STARKML_ERR_ARG;
-  memset(roots, 0, st->n_tables * sizeof *roots);
-  if (ctx == NULL || w == NULL || st->n_tables == 0 || st->n_tables > SM_STARK_MAX_TABLES)
+  if (root == NULL || st == NULL) return STARKML_ERR_ARG;
+  memset(root, 0, sizeof *root);
+  if (ctx == NULL || w == NULL || opt == NULL || st->n_tables == 0 ||
+      st->n_tables > SM_STARK_MAX_TABLES)
     return STARKML_ERR_ARG;
-  sm_tinfo *ti = sm_xcalloc(st->n_tables, sizeof *ti);
-  if (ti == NULL) return STARKML_ERR_NOMEM;
+  const size_t T = st->n_tables;
+  sm_tinfo *ti = sm_xcalloc(T, sizeof *ti);
+  tprover *tp = sm_xcalloc(T, sizeof *tp);
+  if (ti == NULL || tp == NULL) {
+    free(ti), free(tp);
+    return STARKML_ERR_NOMEM;
+  }
   unsigned log_big_max;
   char why[256];
   sm_stark_statement st2 = *st;
-  st2.pre_roots = roots; /* not read by the derivation */
+  st2.pre_root = root; /* not read by the derivation */
   starkml_status s = sm_tinfo_derive(ti, &log_big_max, &st2, opt, why, sizeof why);
   if (s != STARKML_OK) {
     sm_log(ctx, "setup: %s", why);
-    free(ti);
+    free(ti), free(tp);
     return s;
   }
   sm_ntt_plan *plan = NULL;
   s = sm_ntt_plan_create(&plan, log_big_max, ctx->threads);
-  for (size_t t = 0; t < st->n_tables && s == STARKML_OK; t++) {
+  /* Every table's preprocessed LDE as the prover makes it, then their one tree. */
+  for (size_t t = 0; t < T && s == STARKML_OK; t++) {
     const sm_tinfo *x = &ti[t];
     if (x->user->n_pre == 0) continue;
     if (w->pre == NULL || w->pre[t] == NULL) {
@@ -1158,27 +1195,24 @@ starkml_status sm_stark_setup(const starkml_ctx *ctx, sm_digest *roots,
       break;
     }
     gl_t *coef = sm_xcalloc((size_t)x->user->n_pre * x->d, sizeof(gl_t));
-    sm_be_mat lde;
-    memset(&lde, 0, sizeof lde);
-    sm_merkle_tree tree;
-    memset(&tree, 0, sizeof tree);
     sm_tinfo nozk = *x;
     nozk.h = 0;
-    if (coef == NULL) s = STARKML_ERR_NOMEM;
-    if (s == STARKML_OK)
-      s = witness_lde(ctx->backend, plan, coef, &lde, NULL, w->pre[t], x->user->n_pre, &nozk,
-                      NULL);
-    if (s == STARKML_OK)
-      s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, 0, ctx->threads);
-    if (s == STARKML_OK) roots[t] = *sm_merkle_root(&tree);
-    sm_be_merkle_tree_free(ctx->backend, &tree);
+    s = coef == NULL ? STARKML_ERR_NOMEM
+                     : witness_lde(ctx->backend, plan, coef, &tp[t].lde[MAT_PRE], NULL,
+                                   w->pre[t], x->user->n_pre, &nozk, NULL);
     free(coef);
-    sm_be_mat_free(ctx->backend, &lde);
   }
+  sm_merkle_tree tree;
+  memset(&tree, 0, sizeof tree);
+  if (s == STARKML_OK)
+    s = commit_stage(ctx->backend, &tree, ti, tp, T, SM_STAGE_PRE, opt, ctx->threads);
+  if (s == STARKML_OK && tree.nodes != NULL) *root = *sm_merkle_root(&tree);
+  sm_be_merkle_tree_free(ctx->backend, &tree);
+  for (size_t t = 0; t < T; t++) tprover_free(&tp[t], ctx->backend);
   sm_ntt_plan_free(plan);
-  sm_tinfo_free(ti, st->n_tables);
-  free(ti);
-  if (s != STARKML_OK) memset(roots, 0, st->n_tables * sizeof *roots);
+  sm_tinfo_free(ti, T);
+  free(ti), free(tp);
+  if (s != STARKML_OK) memset(root, 0, sizeof *root);
   return s;
 }
 
@@ -1193,45 +1227,5 @@ starkml_status sm_stark_domains(unsigned *log_big, unsigned *log_big_max,
   for (size_t t = 0; s == STARKML_OK && t < st->n_tables; t++) log_big[t] = ti[t].log_big;
   if (s == STARKML_OK) sm_tinfo_free(ti, st->n_tables);
   free(ti);
-  return s;
-}
-
-starkml_status sm_stark_pre_root(const starkml_ctx *ctx, sm_digest *root, const sm_air_table *t,
-                                 const gl_t *pre, unsigned log_big, unsigned log_big_max) {
-  if (root == NULL) return STARKML_ERR_ARG;
-  memset(root, 0, sizeof *root);
-  if (ctx == NULL || t == NULL || pre == NULL || t->n_pre == 0 || log_big < t->log_n ||
-      log_big > log_big_max || log_big_max > 30)
-    return STARKML_ERR_ARG;
-  /* The same derivation as the setup's: coefficients of the columns (degree < n, no
-     randomizer), evaluated on the coset g^(N_max / N) <w_N>. */
-  sm_tinfo x;
-  memset(&x, 0, sizeof x);
-  x.user = t;
-  x.log_n = t->log_n;
-  x.n = (size_t)1 << t->log_n;
-  x.d = x.n;
-  x.log_d = t->log_n;
-  x.big = (size_t)1 << log_big;
-  x.log_big = log_big;
-  x.h = 0;
-  x.shift = gl_exp(GL_GENERATOR, (uint64_t)1 << (log_big_max - log_big));
-  sm_ntt_plan *plan = NULL;
-  starkml_status s = sm_ntt_plan_create(&plan, log_big, ctx->threads);
-  gl_t *coef = sm_xcalloc((size_t)t->n_pre * x.d, sizeof(gl_t));
-  sm_be_mat lde;
-  memset(&lde, 0, sizeof lde);
-  if (s == STARKML_OK && coef == NULL) s = STARKML_ERR_NOMEM;
-  sm_merkle_tree tree;
-  memset(&tree, 0, sizeof tree);
-  if (s == STARKML_OK)
-    s = witness_lde(ctx->backend, plan, coef, &lde, NULL, pre, t->n_pre, &x, NULL);
-  if (s == STARKML_OK)
-    s = sm_be_merkle_commit_mat(ctx->backend, &tree, &lde, NULL, 0, 0, ctx->threads);
-  if (s == STARKML_OK) *root = *sm_merkle_root(&tree);
-  sm_be_merkle_tree_free(ctx->backend, &tree);
-  free(coef);
-  sm_be_mat_free(ctx->backend, &lde);
-  sm_ntt_plan_free(plan);
   return s;
 }

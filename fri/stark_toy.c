@@ -12,7 +12,7 @@ void sm_stark_toy_wire(sm_stark_toy *f) {
   f->st.n_tables = f->toy.n_tables;
   f->st.tables = f->tables;
   f->st.publics = f->publics;
-  f->st.pre_roots = f->roots;
+  f->st.pre_root = &f->pre_root;
   f->w.main = f->main;
   f->w.pre = f->pre;
 }

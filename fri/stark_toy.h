@@ -14,12 +14,12 @@ typedef struct {
   const gl_t *publics[SM_AIR_TOY_MAX_TABLES];
   const gl_t *main[SM_AIR_TOY_MAX_TABLES];
   const gl_t *pre[SM_AIR_TOY_MAX_TABLES];
-  sm_digest roots[SM_AIR_TOY_MAX_TABLES]; /* setup commitments, filled by the caller */
+  sm_digest pre_root; /* the setup commitment (sm_stark_setup), filled by the caller */
   sm_stark_statement st;
   sm_stark_witness w;
 } sm_stark_toy;
 
-/* Points st and w at the toy already built in f->toy (roots are left as they are). */
+/* Points st and w at the toy already built in f->toy (pre_root is left as it is). */
 void sm_stark_toy_wire(sm_stark_toy *f);
 
 /* Frees the toy and zeroes *f (NULL allowed). */

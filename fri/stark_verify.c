@@ -12,14 +12,7 @@
 #include "core/ctx.h"
 #include "fri/stark_internal.h"
 
-/* The trees of a table, in the proof's order (the Merkle caps of each, 2^cap_h digests). */
-enum { TREE_PRE, TREE_MAIN, TREE_AUX, TREE_QUOT, N_TREES };
-
 typedef struct {
-  sm_digest roots[N_TREES]; /* above the caps: the transcript absorbs main, aux, quot; pre
-                               must equal the statement's */
-  sm_digest *caps;                          /* N_TREES caps of 2^cap_h digests each */
-  unsigned cap_h;
   gl3_t claimed;
   gl3_t *ood;
   /* The DEEP terms that do not depend on the query: sum_c w_c f_c(z), sum_c w'_c f_c(z w)
@@ -33,17 +26,31 @@ static starkml_status r_cap(sm_reader *r, sm_digest *cap, unsigned h) {
   return r->err != STARKML_OK ? STARKML_ERR_PARSE : STARKML_OK;
 }
 
-/* One opened row of one tree: values, salt, path. */
+/* One opened row of one table's matrix: values and salt (its path is the query's path in
+   the stage's tree, vquery). */
 typedef struct {
   gl_t *vals;
   uint8_t salt[SM_STARK_SALT_LEN];
-  sm_digest *path;
 } vrow;
 
 /* Openings of one table at one query. */
 typedef struct {
   vrow pre, main, aux, quot;
 } vopen;
+
+/* A stage's tree (fri/stark_internal.h, SM_STAGE_*): one mixed-height tree over the stage's
+   matrices of every table that has them. */
+typedef struct {
+  int used;          /* some table has the stage's columns */
+  unsigned L, cap_h; /* depth and cap height (sm_stage_shape) */
+  sm_digest *cap;    /* 2^cap_h digests */
+  sm_digest root;    /* above the cap: the statement's (preprocessed) or absorbed */
+} vstage;
+
+/* One query's paths in the stage trees (L - cap_h siblings each, leaf level first). */
+typedef struct {
+  sm_digest *path[SM_N_STAGES];
+} vquery;
 
 static starkml_status r_section(sm_reader *r, uint32_t want, sm_reader *sub) {
   uint32_t tag = 0, len = 0;
@@ -55,70 +62,79 @@ static starkml_status r_section(sm_reader *r, uint32_t want, sm_reader *sub) {
   return STARKML_OK;
 }
 
-/* Reads one opened row. A path whose declared length differs from the tree's depth is
-   STARKML_REJECT (reason: path length); anything else malformed is a parse error. */
-static starkml_status r_row(sm_reader *r, vrow *row, size_t width, int salted, unsigned depth) {
-  row->vals = sm_xcalloc(width, sizeof(gl_t));
-  row->path = sm_xcalloc(depth, sizeof(sm_digest));
-  if (row->vals == NULL || row->path == NULL) return STARKML_ERR_NOMEM;
+/* Reads one opened row's values and salt. */
+static starkml_status r_vals(sm_reader *r, vrow *row, size_t width, int salted) {
+  if ((row->vals = sm_xcalloc(width, sizeof(gl_t))) == NULL) return STARKML_ERR_NOMEM;
   sm_r_gl_array(r, row->vals, width);
   if (salted) sm_r_bytes(r, row->salt, SM_STARK_SALT_LEN);
+  return r->err;
+}
+
+/* Reads a path. A path whose declared length differs from the tree's depth below its cap is
+   STARKML_REJECT (reason: path length); anything else malformed is a parse error. */
+static starkml_status r_path(sm_reader *r, sm_digest **path, unsigned depth) {
+  if ((*path = sm_xcalloc(depth, sizeof(sm_digest))) == NULL) return STARKML_ERR_NOMEM;
   uint32_t declared = 0;
   sm_r_u32(r, &declared);
   if (r->err != STARKML_OK) return r->err;
   if (declared != depth) return STARKML_REJECT;
-  for (unsigned l = 0; l < depth; l++) sm_r_bytes(r, row->path[l].b, SM_DIGEST_LEN);
+  for (unsigned l = 0; l < depth; l++) sm_r_bytes(r, (*path)[l].b, SM_DIGEST_LEN);
   return r->err;
 }
 
-static void vrow_free(vrow *r) {
-  free(r->vals);
-  free(r->path);
+static void vrow_free(vrow *r) { free(r->vals); }
+
+/* The opened row of table t's matrix in a stage. */
+static const vrow *stage_row(const vopen *o, int stage) {
+  return stage == SM_STAGE_PRE    ? &o->pre
+         : stage == SM_STAGE_MAIN ? &o->main
+         : stage == SM_STAGE_AUX  ? &o->aux
+                                  : &o->quot;
 }
 
 /*
- * Checks every opened row of every table tree against its cap, four queries at a time
- * (4-way Keccak; the four rows of one tree have one width and one path length). Sets
+ * Checks every opened row against its stage's tree, four queries at a time (4-way Keccak):
+ * each stage's rows of all tables along the query's one path (sm_mmcs_verify_x4). Sets
  * bad[q] = 1 for each query with a row that fails.
  */
-static void check_rows(uint8_t *bad, const sm_tinfo *ti, const vtable *vt, const vopen *op,
-                       size_t T, const size_t *qidx, uint32_t n_queries, unsigned log_big_max,
-                       int salted, int threads) {
+static void check_rows(uint8_t *bad, const sm_tinfo *ti, const vstage *vs, const vopen *op,
+                       const vquery *vq, size_t T, const size_t *qidx, uint32_t n_queries,
+                       unsigned log_big_max, int salted, int threads) {
   const uint32_t n_groups = (n_queries + 3) / 4;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
   for (uint32_t g = 0; g < n_groups; g++) {
     uint32_t qs[4];
     for (uint32_t k = 0; k < 4; k++) qs[k] = 4 * g + k < n_queries ? 4 * g + k : n_queries - 1;
-    for (size_t t = 0; t < T; t++) {
-      const sm_tinfo *x = &ti[t];
-      const unsigned h = vt[t].cap_h, d = x->log_big - h;
-      const size_t nc = (size_t)1 << h;
-      const size_t widths[N_TREES] = {x->user->n_pre, x->n_main, 3 * (size_t)x->n_aux,
-                                      x->n_quot_cols};
-      for (int tree = 0; tree < N_TREES; tree++) {
-        if (widths[tree] == 0) continue;
-        const sm_digest *root[4];
-        size_t index[4];
-        const gl_t *rows[4];
-        const uint8_t *salts[4];
-        const sm_digest *paths[4];
-        for (int k = 0; k < 4; k++) {
-          const vopen *o = &op[(size_t)qs[k] * T + t];
-          const vrow *r = tree == TREE_PRE    ? &o->pre
-                          : tree == TREE_MAIN ? &o->main
-                          : tree == TREE_AUX  ? &o->aux
-                                              : &o->quot;
-          const size_t row = qidx[qs[k]] >> (log_big_max - x->log_big);
-          root[k] = vt[t].caps + (size_t)tree * nc + (row >> d);
-          index[k] = row & (((size_t)1 << d) - 1);
-          rows[k] = r->vals, salts[k] = r->salt, paths[k] = r->path;
+    for (int stage = 0; stage < SM_N_STAGES; stage++) {
+      if (!vs[stage].used) continue;
+      const unsigned L = vs[stage].L, h = vs[stage].cap_h;
+      unsigned log_rows[SM_STARK_MAX_TABLES];
+      size_t width[SM_STARK_MAX_TABLES], n = 0;
+      const gl_t *rows[4 * SM_STARK_MAX_TABLES];
+      const uint8_t *salts[4 * SM_STARK_MAX_TABLES];
+      for (size_t t = 0; t < T; t++)
+        if (sm_stage_has(&ti[t], stage)) {
+          log_rows[n] = ti[t].log_big;
+          width[n++] = sm_stage_width(&ti[t], stage);
         }
-        const int s = salted && tree != TREE_PRE;
-        unsigned ok = sm_merkle_verify_rows_x4(root, d, index, rows, widths[tree], salts,
-                                               s ? SM_STARK_SALT_LEN : 0, paths);
-        for (int k = 0; k < 4; k++)
-          if (!((ok >> k) & 1)) bad[qs[k]] = 1;
+      const sm_digest *cap[4], *paths[4];
+      size_t index[4];
+      for (int k = 0; k < 4; k++) {
+        index[k] = qidx[qs[k]] >> (log_big_max - L);
+        cap[k] = vs[stage].cap + (index[k] >> (L - h));
+        paths[k] = vq[qs[k]].path[stage];
+        for (size_t t = 0, j = 0; t < T; t++) {
+          if (!sm_stage_has(&ti[t], stage)) continue;
+          const vrow *r = stage_row(&op[(size_t)qs[k] * T + t], stage);
+          rows[(size_t)k * n + j] = r->vals, salts[(size_t)k * n + j] = r->salt;
+          j++;
+        }
       }
+      const int s = salted && stage != SM_STAGE_PRE;
+      unsigned ok = sm_mmcs_verify_x4(cap, h, index, n, log_rows, width, rows, salts,
+                                      s ? SM_STARK_SALT_LEN : 0, paths);
+      for (int k = 0; k < 4; k++)
+        if (!((ok >> k) & 1)) bad[qs[k]] = 1;
     }
   }
 }
@@ -228,7 +244,7 @@ starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *rea
     return STARKML_ERR_ARG;
   for (size_t t = 0; t < st->n_tables; t++)
     if (sm_air_validate(&st->tables[t], 0, NULL, 0) != STARKML_OK ||
-        (st->tables[t].n_pre > 0 && st->pre_roots == NULL) ||
+        (st->tables[t].n_pre > 0 && st->pre_root == NULL) ||
         (st->tables[t].n_public > 0 && (st->publics == NULL || st->publics[t] == NULL)))
       return STARKML_ERR_ARG;
   if (proof_len > SM_STARK_MAX_PROOF_BYTES) return STARKML_ERR_PARSE;
@@ -237,6 +253,9 @@ starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *rea
   sm_tinfo *ti = sm_xcalloc(T, sizeof *ti);
   vtable *vt = sm_xcalloc(T, sizeof *vt);
   vopen *op = NULL;
+  vquery *vq = NULL;
+  vstage vs[SM_N_STAGES];
+  memset(vs, 0, sizeof vs);
   sm_fri_query_proof *fq = NULL;
   sm_digest *fri_roots = NULL;
   gl3_t *fri_final = NULL, *dw = NULL, *inj = NULL, *inj_all = NULL;
@@ -345,48 +364,38 @@ starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *rea
       goto done;
     }
   }
-  /* Commitments. */
+  /* Commitments: the preprocessed, main, aux (then every table's claimed sum) and quotient
+     stage caps. */
   if ((s = r_section(&r, SM_SEC_COMMITMENTS, &sec)) != STARKML_OK) goto done;
-  for (size_t t = 0; t < T && s == STARKML_OK; t++) {
-    const unsigned h = vt[t].cap_h = sm_stark_cap_height(ti[t].log_big, opt.n_queries);
-    const size_t nc = (size_t)1 << h;
-    if ((vt[t].caps = sm_xcalloc(N_TREES * nc, sizeof(sm_digest))) == NULL) {
-      s = STARKML_ERR_NOMEM;
-      break;
+  for (int g = 0; g < SM_N_STAGES && s == STARKML_OK; g++) {
+    vstage *v = &vs[g];
+    v->used = sm_stage_shape(ti, T, g, opt.n_queries, &v->L, &v->cap_h);
+    if (v->used) {
+      if ((v->cap = sm_xcalloc((size_t)1 << v->cap_h, sizeof(sm_digest))) == NULL)
+        s = STARKML_ERR_NOMEM;
+      else
+        s = r_cap(&sec, v->cap, v->cap_h);
     }
-    if (ti[t].user->n_pre > 0) s = r_cap(&sec, vt[t].caps + TREE_PRE * nc, h);
-    if (s == STARKML_OK) s = r_cap(&sec, vt[t].caps + TREE_MAIN * nc, h);
-    if (s == STARKML_OK && ti[t].n_aux > 0) {
-      s = r_cap(&sec, vt[t].caps + TREE_AUX * nc, h);
-      sm_r_gl3(&sec, &vt[t].claimed);
-    }
-    if (s == STARKML_OK) s = r_cap(&sec, vt[t].caps + TREE_QUOT * nc, h);
+    if (g == SM_STAGE_AUX)
+      for (size_t t = 0; t < T; t++)
+        if (ti[t].n_aux > 0) sm_r_gl3(&sec, &vt[t].claimed);
   }
   if (s == STARKML_OK && sm_r_finish(&sec) != STARKML_OK) s = STARKML_ERR_PARSE;
   if (s != STARKML_OK) goto done;
   {
-    /* The roots above the caps, every tree in parallel; the preprocessed tree's cap must
-       hash to the setup's root. */
+    /* The roots above the caps, in parallel; the preprocessed tree's must be the setup's. */
     int cap_err = 0;
-    const int n_cap = (int)(N_TREES * T);
-#pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 2) reduction(| : cap_err)
-    for (int k = 0; k < n_cap; k++) {
-      const size_t t = (size_t)k / N_TREES;
-      const int tree = k % N_TREES;
-      if ((tree == TREE_PRE && ti[t].user->n_pre == 0) || (tree == TREE_AUX && ti[t].n_aux == 0))
-        continue;
-      const size_t nc = (size_t)1 << vt[t].cap_h;
-      cap_err |= sm_merkle_cap_root(&vt[t].roots[tree], vt[t].caps + (size_t)tree * nc,
-                                    vt[t].cap_h) != STARKML_OK;
-    }
+#pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 1) reduction(| : cap_err)
+    for (int g = 0; g < SM_N_STAGES; g++)
+      if (vs[g].used)
+        cap_err |= sm_merkle_cap_root(&vs[g].root, vs[g].cap, vs[g].cap_h) != STARKML_OK;
     if (cap_err) {
       s = STARKML_ERR_NOMEM;
       goto done;
     }
-    for (size_t t = 0; t < T; t++)
-      if (ti[t].user->n_pre > 0 &&
-          memcmp(vt[t].roots[TREE_PRE].b, st->pre_roots[t].b, SM_DIGEST_LEN) != 0)
-        pre_bad = 1;
+    if (vs[SM_STAGE_PRE].used &&
+        memcmp(vs[SM_STAGE_PRE].root.b, st->pre_root->b, SM_DIGEST_LEN) != 0)
+      pre_bad = 1;
   }
   /* Out-of-domain values. */
   if ((s = r_section(&r, SM_SEC_OOD, &sec)) != STARKML_OK) goto done;
@@ -465,7 +474,8 @@ starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *rea
   }
   op = sm_xcalloc((size_t)opt.n_queries * T, sizeof *op);
   fq = sm_xcalloc(opt.n_queries, sizeof *fq);
-  if (op == NULL || fq == NULL) {
+  vq = sm_xcalloc(opt.n_queries, sizeof *vq);
+  if (op == NULL || fq == NULL || vq == NULL) {
     s = STARKML_ERR_NOMEM;
     goto done;
   }
@@ -474,13 +484,14 @@ starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *rea
       const sm_tinfo *x = &ti[t];
       vopen *o = &op[(size_t)q * T + t];
       n_op++;
-      const unsigned d = x->log_big - vt[t].cap_h; /* path length below the cap */
-      if (x->user->n_pre > 0) s = r_row(&sec, &o->pre, x->user->n_pre, 0, d);
-      if (s == STARKML_OK) s = r_row(&sec, &o->main, x->n_main, (int)opt.zk, d);
+      if (x->user->n_pre > 0) s = r_vals(&sec, &o->pre, x->user->n_pre, 0);
+      if (s == STARKML_OK) s = r_vals(&sec, &o->main, x->n_main, (int)opt.zk);
       if (s == STARKML_OK && x->n_aux > 0)
-        s = r_row(&sec, &o->aux, 3 * (size_t)x->n_aux, (int)opt.zk, d);
-      if (s == STARKML_OK) s = r_row(&sec, &o->quot, x->n_quot_cols, (int)opt.zk, d);
+        s = r_vals(&sec, &o->aux, 3 * (size_t)x->n_aux, (int)opt.zk);
+      if (s == STARKML_OK) s = r_vals(&sec, &o->quot, x->n_quot_cols, (int)opt.zk);
     }
+    for (int g = 0; g < SM_N_STAGES && s == STARKML_OK; g++)
+      if (vs[g].used) s = r_path(&sec, &vq[q].path[g], vs[g].L - vs[g].cap_h);
     if (s == STARKML_OK) {
       s = sm_fri_read_query_proof(&fq[q], &sec, &sched);
       n_fq++;
@@ -502,13 +513,13 @@ starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *rea
     goto done;
   }
   if ((s = sm_stark_absorb_statement(&tr, st, &opt, ti)) != STARKML_OK) goto done;
-  for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "main", vt[t].roots[TREE_MAIN].b, SM_DIGEST_LEN);
+  sm_tr_absorb(&tr, "main", vs[SM_STAGE_MAIN].root.b, SM_DIGEST_LEN);
   gl3_t alpha = sm_tr_challenge_gl3(&tr, "logup-alpha");
   gl3_t beta = sm_tr_challenge_gl3(&tr, "logup-beta");
   gl3_t total = gl3_from_base(0);
+  if (vs[SM_STAGE_AUX].used) sm_tr_absorb(&tr, "aux", vs[SM_STAGE_AUX].root.b, SM_DIGEST_LEN);
   for (size_t t = 0; t < T; t++)
     if (ti[t].n_aux > 0) {
-      sm_tr_absorb(&tr, "aux", vt[t].roots[TREE_AUX].b, SM_DIGEST_LEN);
       sm_tr_absorb_gl3(&tr, "claimed-sum", &vt[t].claimed, 1);
       total = gl3_add(total, vt[t].claimed);
     }
@@ -518,7 +529,7 @@ starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *rea
     goto done;
   }
   gl3_t gamma = sm_tr_challenge_gl3(&tr, "compose");
-  for (size_t t = 0; t < T; t++) sm_tr_absorb(&tr, "quotient", vt[t].roots[TREE_QUOT].b, SM_DIGEST_LEN);
+  sm_tr_absorb(&tr, "quotient", vs[SM_STAGE_QUOT].root.b, SM_DIGEST_LEN);
   gl3_t z = sm_tr_challenge_gl3(&tr, "ood");
   /* z must avoid every trace domain (Z_H(z) = 0) and every LDE domain ((z/s)^N = 1). */
   for (size_t t = 0; t < T; t++) {
@@ -603,7 +614,7 @@ starkml_status sm_stark_verify_bits(const starkml_ctx *ctx, sm_stark_reject *rea
     s = STARKML_ERR_NOMEM;
     goto done;
   }
-  check_rows(row_bad, ti, vt, op, T, qidx, opt.n_queries, log_big_max, (int)opt.zk,
+  check_rows(row_bad, ti, vs, op, vq, T, qidx, opt.n_queries, log_big_max, (int)opt.zk,
              ctx->threads);
   /* The FRI layers' paths of all queries at once; only when some path fails is each query
      checked on its own, which names the first failing one exactly as before. */
@@ -675,10 +686,15 @@ done:
   if (fq != NULL)
     for (size_t i = 0; i < n_fq; i++) sm_fri_query_proof_free(&fq[i]);
   if (vt != NULL)
-    for (size_t t = 0; t < T; t++) free(vt[t].ood), free(vt[t].caps);
+    for (size_t t = 0; t < T; t++) free(vt[t].ood);
+  if (vq != NULL)
+    for (size_t q = 0; q < opt.n_queries; q++)
+      for (int g = 0; g < SM_N_STAGES; g++) free(vq[q].path[g]);
+  for (int g = 0; g < SM_N_STAGES; g++) free(vs[g].cap);
   if (ti_ok) sm_tinfo_free(ti, T);
   if (fv_ok) sm_fri_verifier_free(&fv);
-  free(ti), free(vt), free(op), free(fq), free(fri_roots), free(fri_final), free(dw), free(inj);
+  free(ti), free(vt), free(op), free(fq), free(vq), free(fri_roots), free(fri_final), free(dw);
+  free(inj);
   free(qidx), free(row_bad);
   free(qstat), free(qreason), free(inj_all), free(dinv);
   sm_tr_free(&tr);

@@ -31,6 +31,9 @@
 #include "starkml.h"
 
 #define FMT_VERSION 1u
+/* The verifying key's own version: 2 since protocol v4 (one preprocessed tree per option
+   set, keyed by sm_pre_key). */
+#define VK_VERSION 2u
 #define MAX_FILE (256u << 20)
 #define MAX_ROOTS 256u
 
@@ -39,10 +42,10 @@ struct starkml_model {
   sm_qreport rep;
 };
 
-/* A commitment to one table's fixed columns on one LDE domain (sm_stark_pre_root). */
+/* A commitment to the fixed columns of every table on the LDE domains of one option set
+   (sm_stark_setup), under the key pre_key gives those tables and domains. */
 typedef struct {
-  uint8_t table_hash[32];
-  uint32_t log_big, log_big_max;
+  uint8_t key[32];
   sm_digest root;
 } vk_root;
 
@@ -181,8 +184,8 @@ starkml_status starkml_model_save(const starkml_model *model, uint8_t **data, si
   return writer_out(&w, data, len);
 }
 
-static starkml_status check_magic(sm_reader *r, const char *magic, const char *what, char *why,
-                                  size_t why_len) {
+static starkml_status check_magic_v(sm_reader *r, const char *magic, const char *what,
+                                    uint32_t version, char *why, size_t why_len) {
   uint8_t m[4];
   uint32_t v = 0;
   sm_r_bytes(r, m, 4);
@@ -191,11 +194,17 @@ static starkml_status check_magic(sm_reader *r, const char *magic, const char *w
     sm_why(why, why_len, "not a starkml %s (no %s magic)", what, magic);
     return STARKML_ERR_PARSE;
   }
-  if (v != FMT_VERSION) {
-    sm_why(why, why_len, "%s format version %u is not supported (this build reads %u)", what, v, FMT_VERSION);
+  if (v != version) {
+    sm_why(why, why_len, "%s format version %u is not supported (this build reads %u)", what, v,
+           version);
     return STARKML_ERR_PARSE;
   }
   return STARKML_OK;
+}
+
+static starkml_status check_magic(sm_reader *r, const char *magic, const char *what, char *why,
+                                  size_t why_len) {
+  return check_magic_v(r, magic, what, FMT_VERSION, why, why_len);
 }
 
 starkml_status starkml_model_load(starkml_model **model, char *why, size_t why_len,
@@ -237,16 +246,14 @@ starkml_status starkml_model_load(starkml_model **model, char *why, size_t why_l
 
 static starkml_status vk_encode(const starkml_vk *vk, sm_writer *w) {
   sm_w_bytes(w, "SMVK", 4);
-  sm_w_u32(w, FMT_VERSION);
+  sm_w_u32(w, VK_VERSION);
   starkml_status st = sm_qmodel_encode(&vk->arch, (int)vk->public_weights, w);
   if (st != STARKML_OK) return st;
   sm_w_u32(w, vk->public_weights);
   sm_w_gl_array(w, vk->weight_digest, 4);
   sm_w_u32(w, vk->n_roots);
   for (uint32_t i = 0; i < vk->n_roots; i++) {
-    sm_w_bytes(w, vk->roots[i].table_hash, 32);
-    sm_w_u32(w, vk->roots[i].log_big);
-    sm_w_u32(w, vk->roots[i].log_big_max);
+    sm_w_bytes(w, vk->roots[i].key, 32);
     sm_w_bytes(w, vk->roots[i].root.b, sizeof vk->roots[i].root.b);
   }
   return sm_w_status(w);
@@ -262,7 +269,7 @@ static starkml_status vk_finish_hash(starkml_vk *vk) {
 }
 
 static starkml_status vk_decode(starkml_vk *vk, char *why, size_t why_len, sm_reader *r) {
-  starkml_status st = check_magic(r, "SMVK", "verifying key", why, why_len);
+  starkml_status st = check_magic_v(r, "SMVK", "verifying key", VK_VERSION, why, why_len);
   if (st != STARKML_OK) return st;
   st = sm_qmodel_decode(&vk->arch, why, why_len, r);
   if (st != STARKML_OK) return st;
@@ -273,11 +280,9 @@ static starkml_status vk_decode(starkml_vk *vk, char *why, size_t why_len, sm_re
     return STARKML_ERR_PARSE;
   }
   sm_r_gl_array(r, vk->weight_digest, 4);
-  sm_r_len(r, &vk->n_roots, MAX_ROOTS, 72);
+  sm_r_len(r, &vk->n_roots, MAX_ROOTS, 64);
   for (uint32_t i = 0; i < vk->n_roots && r->err == STARKML_OK; i++) {
-    sm_r_bytes(r, vk->roots[i].table_hash, 32);
-    sm_r_u32(r, &vk->roots[i].log_big);
-    sm_r_u32(r, &vk->roots[i].log_big_max);
+    sm_r_bytes(r, vk->roots[i].key, 32);
     sm_r_bytes(r, vk->roots[i].root.b, sizeof vk->roots[i].root.b);
   }
   if (r->err != STARKML_OK || vk->public_weights > 1) {
@@ -424,8 +429,8 @@ typedef struct {
   const gl_t *publics[SM_ZC_MAX_TABLES];
   const gl_t *main[SM_ZC_MAX_TABLES];
   const gl_t *pre[SM_ZC_MAX_TABLES];
-  sm_digest roots[SM_ZC_MAX_TABLES];
-  sm_digest hashes[SM_ZC_MAX_TABLES]; /* sm_air_hash of each table (fill_roots) */
+  sm_digest pre_root;                 /* the setup's commitment (fill_pre_root) */
+  sm_digest hashes[SM_ZC_MAX_TABLES]; /* sm_air_hash of each table (hash_tables) */
   sm_stark_statement st;
   sm_stark_witness w;
 } wired;
@@ -439,31 +444,19 @@ static void wire(wired *x) {
   x->st.n_tables = x->c.n_tables;
   x->st.tables = x->c.tables;
   x->st.publics = x->publics;
-  x->st.pre_roots = x->roots;
+  x->st.pre_root = &x->pre_root;
   x->w.main = x->main;
   x->w.pre = x->pre;
 }
 
-static const vk_root *vk_find_root(const starkml_vk *vk, const uint8_t h[32], uint32_t log_big,
-                                   uint32_t log_big_max) {
+static const vk_root *vk_find_root(const starkml_vk *vk, const uint8_t key[32]) {
   for (uint32_t i = 0; i < vk->n_roots; i++)
-    if (memcmp(vk->roots[i].table_hash, h, 32) == 0 && vk->roots[i].log_big == log_big &&
-        vk->roots[i].log_big_max == log_big_max)
-      return &vk->roots[i];
+    if (memcmp(vk->roots[i].key, key, 32) == 0) return &vk->roots[i];
   return NULL;
 }
 
-/*
- * Fills x->roots for these options: from the vk's cache when it holds the domain, else
- * computed from the fixed columns (which the verifier rebuilds from the vk's architecture;
- * the vk holds the weights when they are public, so nothing is taken from the prover).
- */
-static starkml_status fill_roots(const starkml_ctx *ctx, wired *x, const starkml_vk *vk,
-                                 const sm_stark_options *o) {
-  unsigned lb[SM_ZC_MAX_TABLES], lbm = 0;
-  starkml_status s = sm_stark_domains(lb, &lbm, &x->st, o);
-  if (s != STARKML_OK) return s;
-  /* Every table's program hash, once (the statement needs them too), in parallel. */
+/* Every table's program hash into x->hashes, in parallel (the statement needs them too). */
+static starkml_status hash_tables(const starkml_ctx *ctx, wired *x) {
   starkml_status hs[SM_ZC_MAX_TABLES];
   const int n_tables = (int)x->c.n_tables;
 #pragma omp parallel for num_threads(ctx->threads) schedule(dynamic, 1)
@@ -471,19 +464,67 @@ static starkml_status fill_roots(const starkml_ctx *ctx, wired *x, const starkml
   for (int t = 0; t < n_tables; t++)
     if (hs[t] != STARKML_OK) return hs[t];
   x->st.table_hashes = x->hashes;
-  for (size_t t = 0; t < x->c.n_tables && s == STARKML_OK; t++) {
-    memset(&x->roots[t], 0, sizeof x->roots[t]);
+  return STARKML_OK;
+}
+
+/*
+ * The cache key of the preprocessed commitment for the domains lb[], lbm (sm_stark_domains):
+ * SHA3-256 of a label, lbm, then for each table with fixed columns its index, program hash
+ * and lb[t]. Within one vk (whose architecture fixes the columns) equal keys mean equal
+ * commitments. Returns 0 when no table has fixed columns (there is no commitment).
+ */
+static int pre_key(uint8_t key[32], const wired *x, const unsigned *lb, unsigned lbm) {
+  static const char label[] = "starkml/vk/pre-key";
+  uint8_t word[4];
+  sm_sha3_ctx c;
+  sm_sha3_256_init(&c);
+  sm_sha3_256_update(&c, label, sizeof label - 1);
+  sm_le32_put(word, lbm);
+  sm_sha3_256_update(&c, word, 4);
+  int any = 0;
+  for (size_t t = 0; t < x->c.n_tables; t++) {
     if (x->c.tables[t].n_pre == 0) continue;
-    const uint8_t *h = x->hashes[t].b;
-    const vk_root *r = vk != NULL ? vk_find_root(vk, h, lb[t], lbm) : NULL;
-    if (r != NULL) {
-      x->roots[t] = r->root;
-      continue;
-    }
-    if (x->c.pre[t] == NULL && (s = sm_zc_fill_pre(&x->c)) != STARKML_OK) break;
-    s = sm_stark_pre_root(ctx, &x->roots[t], &x->c.tables[t], x->c.pre[t], lb[t], lbm);
+    any = 1;
+    sm_le32_put(word, (uint32_t)t);
+    sm_sha3_256_update(&c, word, 4);
+    sm_sha3_256_update(&c, x->hashes[t].b, SM_DIGEST_LEN);
+    sm_le32_put(word, lb[t]);
+    sm_sha3_256_update(&c, word, 4);
   }
-  return s;
+  sm_sha3_256_final(&c, key);
+  return any;
+}
+
+/* The setup's commitment to the fixed columns (sm_stark_setup), from x->c.pre. */
+static starkml_status compute_pre_root(const starkml_ctx *ctx, sm_digest *root, wired *x,
+                                       const sm_stark_options *o) {
+  const gl_t *pre[SM_ZC_MAX_TABLES];
+  for (size_t t = 0; t < x->c.n_tables; t++) pre[t] = x->c.pre[t];
+  const sm_stark_witness w = {x->main, pre};
+  return sm_stark_setup(ctx, root, &x->st, &w, o);
+}
+
+/*
+ * Fills x->pre_root (and x->hashes) for these options: from the vk's cache when it holds
+ * the domains, else computed from the fixed columns (which the verifier rebuilds from the
+ * vk's architecture; the vk holds the weights when they are public, so nothing is taken
+ * from the prover).
+ */
+static starkml_status fill_pre_root(const starkml_ctx *ctx, wired *x, const starkml_vk *vk,
+                                    const sm_stark_options *o) {
+  unsigned lb[SM_ZC_MAX_TABLES], lbm = 0;
+  memset(&x->pre_root, 0, sizeof x->pre_root);
+  starkml_status s = sm_stark_domains(lb, &lbm, &x->st, o);
+  if (s == STARKML_OK) s = hash_tables(ctx, x);
+  uint8_t key[32];
+  if (s != STARKML_OK || !pre_key(key, x, lb, lbm)) return s;
+  const vk_root *r = vk != NULL ? vk_find_root(vk, key) : NULL;
+  if (r != NULL) {
+    x->pre_root = r->root;
+    return STARKML_OK;
+  }
+  if ((s = sm_zc_fill_pre(&x->c)) != STARKML_OK) return s;
+  return compute_pre_root(ctx, &x->pre_root, x, o);
 }
 
 starkml_status starkml_setup(const starkml_ctx *ctx, starkml_pk **pk_out, starkml_vk **vk_out,
@@ -578,20 +619,16 @@ starkml_status starkml_setup(const starkml_ctx *ctx, starkml_pk **pk_out, starkm
         st = sm_stark_options_preset(&o, (sm_preset)preset, &x.st, zk);
         if (st != STARKML_OK) break;
         unsigned lb[SM_ZC_MAX_TABLES], lbm = 0;
+        uint8_t key[32];
         st = sm_stark_domains(lb, &lbm, &x.st, &o);
-        for (size_t t = 0; t < x.c.n_tables && st == STARKML_OK; t++) {
-          if (x.c.tables[t].n_pre == 0) continue;
-          uint8_t h[32];
-          if ((st = sm_air_hash(&x.c.tables[t], h)) != STARKML_OK) break;
-          if (vk_find_root(vk, h, lb[t], lbm) != NULL) continue;
-          if (vk->n_roots >= MAX_ROOTS) break; /* a full cache: the verifier computes the rest */
-          vk_root *r = &vk->roots[vk->n_roots];
-          memcpy(r->table_hash, h, 32);
-          r->log_big = lb[t];
-          r->log_big_max = lbm;
-          st = sm_stark_pre_root(ctx, &r->root, &x.c.tables[t], x.c.pre[t], lb[t], lbm);
-          if (st == STARKML_OK) vk->n_roots++;
-        }
+        if (st == STARKML_OK) st = hash_tables(ctx, &x);
+        if (st != STARKML_OK || !pre_key(key, &x, lb, lbm) || vk_find_root(vk, key) != NULL)
+          continue;
+        if (vk->n_roots >= MAX_ROOTS) break; /* a full cache: the verifier computes the rest */
+        vk_root *r = &vk->roots[vk->n_roots];
+        memcpy(r->key, key, 32);
+        st = compute_pre_root(ctx, &r->root, &x, &o);
+        if (st == STARKML_OK) vk->n_roots++;
       }
     }
     sm_zc_free(&x.c);
@@ -953,7 +990,7 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
   wire(&x);
   sm_stark_options o;
   if (st == STARKML_OK) st = sm_stark_options_preset(&o, (sm_preset)opt->preset, &x.st, stmt->zk);
-  if (st == STARKML_OK) st = fill_roots(ctx, &x, pk->vk, &o);
+  if (st == STARKML_OK) st = fill_pre_root(ctx, &x, pk->vk, &o);
   double t1 = now_s();
   progress(opt, "prove", -1);
   /* The engine reports its stages through the context: a copy that carries the caller's
@@ -1178,7 +1215,7 @@ starkml_status starkml_verify(const starkml_ctx *ctx, starkml_statement *stmt, c
   }
   if (info.options.zk != stmt->zk || info.options.preset != stmt->preset)
     REJECT("the statement's options differ from the proof's");
-  if ((st = fill_roots(ctx, &x, vk, &info.options)) != STARKML_OK) {
+  if ((st = fill_pre_root(ctx, &x, vk, &info.options)) != STARKML_OK) {
     if (st == STARKML_ERR_ARG) REJECT("the proof's options do not fit this model");
     goto done;
   }

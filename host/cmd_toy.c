@@ -290,7 +290,7 @@ static int cmd_prove(int argc, char **argv) {
   uint8_t seed[SM_PRG_SEED_LEN];
   if (a.have_seed) cli_seed_from_u64(seed, a.seed);
   double t0 = cli_now();
-  s = sm_stark_setup(ctx, x.roots, &x.st, &x.w, &opt);
+  s = sm_stark_setup(ctx, &x.pre_root, &x.st, &x.w, &opt);
   double t1 = cli_now();
   if (s != STARKML_OK) {
     fprintf(stderr, "%s: setup failed: %s\n", who, starkml_strerror(s));
@@ -368,7 +368,7 @@ static int cmd_verify(int argc, char **argv) {
   }
   /* The preprocessed commitment over the domain the header's options fix. When the
      framing does not parse, the verifier below says why; its statement then gets the
-     floor's own options (any roots do: such a proof is refused before they are read). */
+     floor's own options (any root does: such a proof is refused before it is read). */
   sm_stark_info info;
   sm_stark_options setup_opt;
   if (sm_stark_inspect(&info, proof, len) == STARKML_OK) {
@@ -377,12 +377,12 @@ static int cmd_verify(int argc, char **argv) {
     fprintf(stderr, "%s: no %s options for this statement\n", who, cli_preset_name(a.preset));
     goto done;
   }
-  s = sm_stark_setup(ctx, x.roots, &x.st, &x.w, &setup_opt);
+  s = sm_stark_setup(ctx, &x.pre_root, &x.st, &x.w, &setup_opt);
   if (s == STARKML_ERR_NOMEM) {
     fprintf(stderr, "%s: setup: %s\n", who, starkml_strerror(s));
     goto done;
   }
-  /* Other setup failures (options that do not fit this statement) leave zero roots; the
+  /* Other setup failures (options that do not fit this statement) leave a zero root; the
      verifier rejects such options itself. */
   sm_stark_reject why = SM_REJ_NONE;
   double tv0 = cli_now();

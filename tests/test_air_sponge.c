@@ -609,7 +609,7 @@ typedef struct {
   fixture f;
   sm_air_table tables[2];
   const gl_t *publics[2], *main[2], *pre[2];
-  sm_digest roots[2];
+  sm_digest pre_root;
   sm_stark_statement st;
   sm_stark_witness w;
 } stark_fixture;
@@ -626,9 +626,9 @@ static void stark_make(stark_fixture *s, size_t n_values, const sm_stark_options
   s->main[1] = s->f.recv_main;
   s->pre[0] = s->f.pre;
   s->pre[1] = NULL;
-  s->st = (sm_stark_statement){2, s->tables, s->publics, s->roots, NULL};
+  s->st = (sm_stark_statement){2, s->tables, s->publics, &s->pre_root, NULL};
   s->w = (sm_stark_witness){s->main, s->pre};
-  assert_int_equal(sm_stark_setup(ctx, s->roots, &s->st, &s->w, opt), STARKML_OK);
+  assert_int_equal(sm_stark_setup(ctx, &s->pre_root, &s->st, &s->w, opt), STARKML_OK);
 }
 
 static const uint8_t k_seed[32] = {5, 4, 3};
@@ -667,7 +667,7 @@ static void stark_prove_verify(void **state) {
     sm_stark_options preset;
     assert_int_equal(sm_stark_options_preset(&preset, SM_PRESET_FAST, &s.st, 1), STARKML_OK);
     assert_true(preset.log_blowup >= 3);
-    assert_int_equal(sm_stark_setup(ctx, s.roots, &s.st, &s.w, &preset), STARKML_OK);
+    assert_int_equal(sm_stark_setup(ctx, &s.pre_root, &s.st, &s.w, &preset), STARKML_OK);
     uint8_t *proof = NULL;
     size_t len = 0;
     assert_int_equal(sm_stark_prove(ctx, &proof, &len, &s.st, &s.w, &preset, k_seed),

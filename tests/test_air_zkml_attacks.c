@@ -88,7 +88,7 @@ typedef struct {
   sm_zc_circuit c;          /* the honest circuit and witness */
   sm_zc_publics pub;
   const gl_t *publics[SM_ZC_MAX_TABLES], *main[SM_ZC_MAX_TABLES], *pre[SM_ZC_MAX_TABLES];
-  sm_digest roots[SM_ZC_MAX_TABLES];
+  sm_digest pre_root;
   sm_stark_statement st;
   sm_stark_witness w;
   sm_stark_options o;
@@ -147,7 +147,8 @@ static int tidx(const pipe_t *p, uint32_t kind) {
 
 static size_t rows(const pipe_t *p, int t) { return (size_t)1 << p->c.tables[t].log_n; }
 
-/* Fills the publics (the claimed output may differ from the honest one) and the roots. */
+/* Fills the publics (the claimed output may differ from the honest one) and the setup's
+   commitment. */
 static void pipe_statement(pipe_t *p) {
   p->pub.input = p->xq;
   p->pub.output = p->claimed_out;
@@ -161,18 +162,11 @@ static void pipe_statement(pipe_t *p) {
   p->st.n_tables = p->c.n_tables;
   p->st.tables = p->c.tables;
   p->st.publics = p->publics;
-  p->st.pre_roots = p->roots;
+  p->st.pre_root = &p->pre_root;
   p->w.main = p->main;
   p->w.pre = p->pre;
   assert_int_equal(sm_stark_options_preset(&p->o, SM_PRESET_FAST, &p->st, p->zk), STARKML_OK);
-  unsigned lb[SM_ZC_MAX_TABLES], lbm = 0;
-  assert_int_equal(sm_stark_domains(lb, &lbm, &p->st, &p->o), STARKML_OK);
-  for (size_t t = 0; t < p->c.n_tables; t++) {
-    memset(&p->roots[t], 0, sizeof p->roots[t]);
-    if (p->c.tables[t].n_pre == 0) continue;
-    assert_int_equal(sm_stark_pre_root(p->ctx, &p->roots[t], &p->c.tables[t], p->c.pre[t], lb[t], lbm),
-                     STARKML_OK);
-  }
+  assert_int_equal(sm_stark_setup(p->ctx, &p->pre_root, &p->st, &p->w, &p->o), STARKML_OK);
 }
 
 /* Builds the honest circuit of one inference (x: NULL for the model's input.json). */
@@ -944,12 +938,18 @@ static size_t opened_main_rows(const pipe_t *p, const uint8_t *proof, size_t len
         free(vals);
         uint8_t skip[SM_DIGEST_LEN];
         if (salted[k]) sm_r_bytes(&sec, skip, SM_STARK_SALT_LEN);
-        uint32_t depth = 0;
-        sm_r_u32(&sec, &depth);
-        assert_int_equal(depth, x->log_big - sm_stark_cap_height(x->log_big, o->n_queries));
-        for (uint32_t l = 0; l < depth; l++) sm_r_bytes(&sec, skip, SM_DIGEST_LEN);
         assert_int_equal(sec.err, STARKML_OK);
       }
+    }
+    for (int g = 0; g < SM_N_STAGES; g++) { /* one path per stage tree */
+      unsigned L, cap;
+      if (!sm_stage_shape(ti, T, g, o->n_queries, &L, &cap)) continue;
+      uint32_t depth = 0;
+      uint8_t skip[SM_DIGEST_LEN];
+      sm_r_u32(&sec, &depth);
+      assert_int_equal(depth, L - cap);
+      for (uint32_t l = 0; l < depth; l++) sm_r_bytes(&sec, skip, SM_DIGEST_LEN);
+      assert_int_equal(sec.err, STARKML_OK);
     }
     sm_fri_query_proof fq;
     assert_int_equal(sm_fri_read_query_proof(&fq, &sec, &sched), STARKML_OK);
@@ -1116,12 +1116,7 @@ static void zk_openings(const char *dir) {
       sm_stark_options o0;
       assert_int_equal(sm_stark_options_preset(&o0, SM_PRESET_FAST, &p.st, 0), STARKML_OK);
       if (nozk_lde == NULL) nozk_lde = plain_lde_a(&p, &o0, (size_t)tw, &nozk_big);
-      unsigned lb[SM_ZC_MAX_TABLES], lbm = 0;
-      assert_int_equal(sm_stark_domains(lb, &lbm, &p.st, &o0), STARKML_OK);
-      for (size_t t = 0; t < p.c.n_tables; t++)
-        if (p.c.tables[t].n_pre > 0)
-          assert_int_equal(sm_stark_pre_root(p.ctx, &p.roots[t], &p.c.tables[t], p.c.pre[t],
-                                             lb[t], lbm), STARKML_OK);
+      assert_int_equal(sm_stark_setup(p.ctx, &p.pre_root, &p.st, &p.w, &o0), STARKML_OK);
       assert_int_equal(sm_stark_prove(p.ctx, &proof, &len, &p.st, &p.w, &o0, seed), STARKML_OK);
       assert_int_equal(verify(&p, proof, len, &why), STARKML_OK);
       nq = opened_main_rows(&p, proof, len, &o0, (size_t)tw, &open, &width);

@@ -198,7 +198,7 @@ static uint8_t *prove_toy(starkml_ctx *ctx, int which, int zk, size_t *len,
   /* The setup runs on the CPU: the roots are the reference the prover must
    * reproduce. */
   starkml_ctx *cpu = ctx_with(NULL);
-  assert_int_equal(sm_stark_setup(cpu, f.roots, &f.st, &f.w, &opt), STARKML_OK);
+  assert_int_equal(sm_stark_setup(cpu, &f.pre_root, &f.st, &f.w, &opt), STARKML_OK);
   starkml_ctx_destroy(cpu);
   static const uint8_t seed[32] = {7, 7, 7};
   uint8_t *proof = NULL;

@@ -544,6 +544,213 @@ static void large_tree_matches_reference_slow(void **state) {
   free_matrix(&t);
 }
 
+/* ---- Mixed-height trees (core/merkle.h), against the spec on OpenSSL. ---- */
+
+typedef struct {
+  const test_matrix *mats;
+  const unsigned *log_rows;
+  size_t n;
+  unsigned L;
+} ref_mmcs;
+
+/* g_l(i) = SHA3(0x02 || leaves of the matrices of 2^l rows at row i), or 0 when none. */
+static int ref_group(const ref_mmcs *x, unsigned l, size_t i, sm_digest *g) {
+  uint8_t buf[1 + SM_MMCS_MAX_MATS * SM_DIGEST_LEN];
+  size_t k = 0;
+  buf[0] = 0x02;
+  for (size_t t = 0; t < x->n; t++)
+    if (x->log_rows[t] == l) {
+      sm_digest d = ref_leaf(&x->mats[t].x, i);
+      memcpy(buf + 1 + SM_DIGEST_LEN * k++, d.b, SM_DIGEST_LEN);
+    }
+  if (k > 0) ref_sha3(g, buf, 1 + SM_DIGEST_LEN * k);
+  return k > 0;
+}
+
+static sm_digest ref_mmcs_node(const ref_mmcs *x, unsigned l, size_t i) {
+  sm_digest g, out;
+  const int has = ref_group(x, l, i, &g);
+  if (l == x->L) return g;
+  sm_digest a = ref_mmcs_node(x, l + 1, 2 * i), b = ref_mmcs_node(x, l + 1, 2 * i + 1);
+  if (!has) return ref_node(&a, &b);
+  uint8_t buf[1 + 3 * SM_DIGEST_LEN];
+  buf[0] = 0x03;
+  memcpy(buf + 1, a.b, SM_DIGEST_LEN);
+  memcpy(buf + 1 + SM_DIGEST_LEN, b.b, SM_DIGEST_LEN);
+  memcpy(buf + 1 + 2 * SM_DIGEST_LEN, g.b, SM_DIGEST_LEN);
+  ref_sha3(&out, buf, sizeof buf);
+  return out;
+}
+
+/* Shapes: log heights in commit order (mixed, repeated, gaps, one matrix). */
+static const unsigned mmcs_shape_a[] = {5, 3, 5, 6, 2};
+static const unsigned mmcs_shape_b[] = {4};
+static const unsigned mmcs_shape_c[] = {2, 6, 6, 6};
+static const unsigned mmcs_shape_d[] = {0, 1, 3};
+static const struct {
+  const unsigned *log_rows;
+  size_t n;
+} mmcs_shapes[] = {{mmcs_shape_a, 5}, {mmcs_shape_b, 1}, {mmcs_shape_c, 4}, {mmcs_shape_d, 3}};
+
+typedef struct {
+  test_matrix mats[8];
+  sm_mmcs_mat in[8];
+  ref_mmcs ref;
+} mmcs_case;
+
+static void mmcs_case_make(mmcs_case *c, size_t shape, size_t salt_len, uint64_t *rng) {
+  const size_t widths[] = {1, 17, 18, 3, 40, 2, 5, 9};
+  unsigned L = 0;
+  for (size_t t = 0; t < mmcs_shapes[shape].n; t++) {
+    const unsigned l = mmcs_shapes[shape].log_rows[t];
+    const size_t rows = (size_t)1 << l, w = widths[(t + shape) % 8];
+    c->mats[t] = make_matrix(rows, w, rows + (t & 1), salt_len, rng);
+    c->in[t] = (sm_mmcs_mat){c->mats[t].m, rows, w, rows + (t & 1), c->mats[t].salts};
+    if (l > L) L = l;
+  }
+  c->ref = (ref_mmcs){c->mats, mmcs_shapes[shape].log_rows, mmcs_shapes[shape].n, L};
+}
+
+static void mmcs_case_free(mmcs_case *c) {
+  for (size_t t = 0; t < c->ref.n; t++) free_matrix(&c->mats[t]);
+}
+
+static void mmcs_matches_reference(void **state) {
+  (void)state;
+  uint64_t rng = 0x6d6d6373u;
+  for (size_t shape = 0; shape < sizeof mmcs_shapes / sizeof mmcs_shapes[0]; shape++)
+    for (size_t salt_len = 0; salt_len <= 32; salt_len += 32) {
+      mmcs_case c;
+      mmcs_case_make(&c, shape, salt_len, &rng);
+      sm_merkle_tree tree;
+      assert_int_equal(sm_mmcs_commit(&tree, c.in, c.ref.n, salt_len, 2), STARKML_OK);
+      assert_int_equal(tree.log_n, c.ref.L);
+      /* Every node of every level, in heap order. */
+      for (unsigned l = 0; l <= c.ref.L; l++)
+        for (size_t i = 0; i < ((size_t)1 << l); i++) {
+          sm_digest want = ref_mmcs_node(&c.ref, l, i);
+          assert_memory_equal(tree.nodes[((size_t)1 << l) - 1 + i].b, want.b, SM_DIGEST_LEN);
+        }
+      /* One matrix alone is not its plain tree: the group tag wraps its leaves. */
+      sm_merkle_tree plain;
+      assert_int_equal(sm_merkle_commit(&plain, c.in[0].m, c.in[0].n_rows, c.in[0].width,
+                                        c.in[0].col_stride, c.in[0].salts, salt_len, 1),
+                       STARKML_OK);
+      sm_merkle_tree one;
+      assert_int_equal(sm_mmcs_commit(&one, c.in, 1, salt_len, 1), STARKML_OK);
+      assert_memory_not_equal(sm_merkle_root(&one)->b, sm_merkle_root(&plain)->b, SM_DIGEST_LEN);
+      sm_digest g;
+      sm_digest leaf = ref_leaf(&c.mats[0].x, 0);
+      sm_mmcs_group(&g, &leaf, 1);
+      assert_memory_equal(one.nodes[one.n_leaves - 1].b, g.b, SM_DIGEST_LEN);
+      sm_merkle_tree_free(&plain), sm_merkle_tree_free(&one), sm_merkle_tree_free(&tree);
+      mmcs_case_free(&c);
+    }
+}
+
+/* sm_mmcs_verify_x4 accepts honest openings at every cap height and rejects each tampered
+   part of one check only. */
+static void mmcs_verify_and_tampering(void **state) {
+  (void)state;
+  uint64_t rng = 0x76657269u;
+  for (size_t shape = 0; shape < sizeof mmcs_shapes / sizeof mmcs_shapes[0]; shape++) {
+    const size_t salt_len = 32;
+    mmcs_case c;
+    mmcs_case_make(&c, shape, salt_len, &rng);
+    const size_t n = c.ref.n;
+    const unsigned L = c.ref.L;
+    unsigned lmin = L;
+    size_t width[8];
+    for (size_t t = 0; t < n; t++) {
+      width[t] = c.in[t].width;
+      if (c.ref.log_rows[t] < lmin) lmin = c.ref.log_rows[t];
+    }
+    sm_merkle_tree tree;
+    assert_int_equal(sm_mmcs_commit(&tree, c.in, n, salt_len, 1), STARKML_OK);
+    for (unsigned cap_h = 0; cap_h <= lmin; cap_h++) {
+      size_t index[4];
+      gl_t rows[4][8][40];
+      const gl_t *row[32];
+      const uint8_t *salt[32];
+      sm_digest path[4][64];
+      const sm_digest *pp[4], *cap[4];
+      for (int k = 0; k < 4; k++) {
+        index[k] = (size_t)(sm_test_next(&rng) & ((1u << L) - 1));
+        for (size_t t = 0; t < n; t++) {
+          const size_t r = index[k] >> (L - c.ref.log_rows[t]);
+          for (size_t col = 0; col < width[t]; col++)
+            rows[k][t][col] = c.in[t].m[col * c.in[t].col_stride + r];
+          row[(size_t)k * n + t] = rows[k][t];
+          salt[(size_t)k * n + t] = c.in[t].salts + r * salt_len;
+        }
+        assert_int_equal(sm_merkle_path(&tree, path[k], index[k]), STARKML_OK);
+        pp[k] = path[k];
+        cap[k] = sm_merkle_cap(&tree, cap_h) + (index[k] >> (L - cap_h));
+      }
+      assert_int_equal(sm_mmcs_verify_x4(cap, cap_h, index, n, c.ref.log_rows, width, row, salt,
+                                         salt_len, pp),
+                       0xFu);
+      /* A value of the last matrix in check 0, a salt of the first in check 1, a sibling in
+         check 2 (when there is a path), the cap node of check 3. */
+      rows[0][n - 1][width[n - 1] - 1] ^= 1;
+      uint8_t bad_salt[32];
+      memcpy(bad_salt, salt[n], 32);
+      bad_salt[7] ^= 0x10;
+      const uint8_t *keep = salt[n];
+      salt[n] = bad_salt;
+      if (L > cap_h) path[2][L - cap_h - 1].b[0] ^= 1;
+      sm_digest wrong = *cap[3];
+      wrong.b[31] ^= 0x80;
+      cap[3] = &wrong;
+      unsigned want = 0x0u | (L > cap_h ? 0u : 0x4u);
+      assert_int_equal(sm_mmcs_verify_x4(cap, cap_h, index, n, c.ref.log_rows, width, row, salt,
+                                         salt_len, pp),
+                       want);
+      salt[n] = keep;
+      rows[0][n - 1][width[n - 1] - 1] ^= 1;
+      if (L > cap_h) path[2][L - cap_h - 1].b[0] ^= 1;
+      cap[3] = sm_merkle_cap(&tree, cap_h) + (index[3] >> (L - cap_h));
+      /* A position outside the tree fails its check only. */
+      index[1] |= (size_t)1 << L;
+      assert_int_equal(sm_mmcs_verify_x4(cap, cap_h, index, n, c.ref.log_rows, width, row, salt,
+                                         salt_len, pp),
+                       0xDu);
+      index[1] &= ((size_t)1 << L) - 1;
+      /* A cap above the smallest matrix is refused outright. */
+      assert_int_equal(sm_mmcs_verify_x4(cap, lmin + 1, index, n, c.ref.log_rows, width, row,
+                                         salt, salt_len, pp),
+                       0u);
+    }
+    sm_merkle_tree_free(&tree);
+    mmcs_case_free(&c);
+  }
+}
+
+static void mmcs_threads_and_bad_arguments(void **state) {
+  (void)state;
+  uint64_t rng = 0x74687264u;
+  mmcs_case c;
+  mmcs_case_make(&c, 0, 32, &rng);
+  sm_merkle_tree a, b;
+  assert_int_equal(sm_mmcs_commit(&a, c.in, c.ref.n, 32, 1), STARKML_OK);
+  assert_int_equal(sm_mmcs_commit(&b, c.in, c.ref.n, 32, 3), STARKML_OK);
+  assert_memory_equal(a.nodes, b.nodes, (2 * a.n_leaves - 1) * sizeof(sm_digest));
+  sm_merkle_tree_free(&a), sm_merkle_tree_free(&b);
+  assert_int_equal(sm_mmcs_commit(&a, c.in, 0, 32, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_mmcs_commit(&a, NULL, 1, 32, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_mmcs_commit(&a, c.in, SM_MMCS_MAX_MATS + 1, 32, 1), STARKML_ERR_ARG);
+  assert_int_equal(sm_mmcs_commit(&a, c.in, c.ref.n, 32, 0), STARKML_ERR_ARG);
+  sm_mmcs_mat odd = c.in[0];
+  odd.n_rows = 24;
+  assert_int_equal(sm_mmcs_commit(&a, &odd, 1, 32, 1), STARKML_ERR_ARG);
+  odd = c.in[0], odd.salts = NULL;
+  assert_int_equal(sm_mmcs_commit(&a, &odd, 1, 32, 1), STARKML_ERR_ARG);
+  odd = c.in[0], odd.col_stride = odd.n_rows - 1;
+  assert_int_equal(sm_mmcs_commit(&a, &odd, 1, 32, 1), STARKML_ERR_ARG);
+  assert_null(a.nodes);
+  mmcs_case_free(&c);
+}
+
 SM_TEST_MAIN(cmocka_unit_test(roots_match_reference),
              cmocka_unit_test(leaf_and_node_match_reference),
              cmocka_unit_test(paths_verify_and_tampering_rejects),
@@ -551,4 +758,7 @@ SM_TEST_MAIN(cmocka_unit_test(roots_match_reference),
              cmocka_unit_test(batch_leaves_match_single),
              cmocka_unit_test(batch_paths_agree_with_single), cmocka_unit_test(single_row),
              cmocka_unit_test(bad_arguments), cmocka_unit_test(thread_count_independent),
+             cmocka_unit_test(mmcs_matches_reference),
+             cmocka_unit_test(mmcs_verify_and_tampering),
+             cmocka_unit_test(mmcs_threads_and_bad_arguments),
              cmocka_unit_test(large_tree_matches_reference_slow))

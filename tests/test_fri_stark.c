@@ -33,7 +33,7 @@ static void fixture_make(fixture *f, int which, unsigned log_n, const sm_stark_o
                                           : sm_air_toy_bus(&f->toy, log_n, 9);
   assert_int_equal(s, STARKML_OK);
   sm_stark_toy_wire(f);
-  assert_int_equal(sm_stark_setup(ctx, f->roots, &f->st, &f->w, opt), STARKML_OK);
+  assert_int_equal(sm_stark_setup(ctx, &f->pre_root, &f->st, &f->w, opt), STARKML_OK);
 }
 
 static starkml_ctx *mkctx(int threads) {
@@ -280,22 +280,21 @@ static void statement_items_are_bound(void **state) {
   sm_stark_reject why;
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len), STARKML_OK);
   /* The preprocessed commitment. */
-  sm_digest saved = f.roots[1];
-  f.roots[1].b[0] ^= 1;
+  sm_digest saved = f.pre_root;
+  f.pre_root.b[0] ^= 1;
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len),
                    STARKML_REJECT);
-  f.roots[1] = saved;
+  f.pre_root = saved;
   /* Two tables swapped. */
   sm_air_table swapped[2] = {f.tables[1], f.tables[0]};
   const gl_t *pubs[2] = {f.publics[1], f.publics[0]};
-  sm_digest roots2[2] = {f.roots[1], f.roots[0]};
-  sm_stark_statement st2 = {2, swapped, pubs, roots2, NULL};
+  sm_stark_statement st2 = {2, swapped, pubs, &f.pre_root, NULL};
   assert_int_equal(sm_stark_verify(ctx, &why, &st2, SM_PRESET_FAST, 1, proof, len),
                    STARKML_REJECT);
   /* One table's height. */
   sm_air_table taller[2] = {f.tables[0], f.tables[1]};
   taller[0].log_n += 1;
-  sm_stark_statement st3 = {2, taller, f.publics, f.roots, NULL};
+  sm_stark_statement st3 = {2, taller, f.publics, &f.pre_root, NULL};
   assert_int_equal(sm_stark_verify(ctx, &why, &st3, SM_PRESET_FAST, 1, proof, len),
                    STARKML_REJECT);
   /* The verifier's floor: the test options are far below the secure preset. */
@@ -371,30 +370,31 @@ static void claimed_sums_blinding(int zk) {
   sm_r_u32(&r, &tag);
   sm_r_u32(&r, &slen);
   assert_int_equal(tag, 2);
-  /* Per table: the Merkle caps (2^c digests each) of the preprocessed (if any), main and
-     aux trees, the claimed sum, the quotient tree's cap. */
-  sm_digest main_root[2], aux_root[2], quot_root[2];
+  /* The stage trees' caps: preprocessed (when a table has such columns), main, aux and
+     every table's claimed sum, quotient. */
+  sm_digest main_root;
   gl3_t claimed[2];
+  unsigned L, c;
+  /* Room for the tallest cap these options allow (the bit length of the query count). */
+  sm_digest *cap = calloc((size_t)1 << sm_stark_cap_height(63, opt.n_queries), sizeof *cap);
+  assert_non_null(cap);
+  if (sm_stage_shape(ti, 2, SM_STAGE_PRE, opt.n_queries, &L, &c))
+    sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
+  assert_true(sm_stage_shape(ti, 2, SM_STAGE_MAIN, opt.n_queries, &L, &c));
+  sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
+  assert_int_equal(sm_merkle_cap_root(&main_root, cap, c), STARKML_OK);
+  assert_true(sm_stage_shape(ti, 2, SM_STAGE_AUX, opt.n_queries, &L, &c));
+  sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
   for (int t = 0; t < 2; t++) {
-    const unsigned c = sm_stark_cap_height(ti[t].log_big, opt.n_queries);
-    sm_digest *cap = calloc((size_t)1 << c, sizeof *cap);
-    assert_non_null(cap);
-    if (ti[t].user->n_pre > 0) sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
-    sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
-    assert_int_equal(sm_merkle_cap_root(&main_root[t], cap, c), STARKML_OK);
     assert_true(ti[t].n_aux > 0);
-    sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
-    assert_int_equal(sm_merkle_cap_root(&aux_root[t], cap, c), STARKML_OK);
     sm_r_gl3(&r, &claimed[t]);
-    sm_r_bytes(&r, cap[0].b, (size_t)32 << c);
-    assert_int_equal(sm_merkle_cap_root(&quot_root[t], cap, c), STARKML_OK);
-    free(cap);
   }
+  free(cap);
   assert_int_equal(r.err, STARKML_OK);
   sm_transcript tr;
   sm_tr_init(&tr, SM_STARK_DOMAIN);
   assert_int_equal(sm_stark_absorb_statement(&tr, &f.st, &opt, ti), STARKML_OK);
-  for (int t = 0; t < 2; t++) sm_tr_absorb(&tr, "main", main_root[t].b, 32);
+  sm_tr_absorb(&tr, "main", main_root.b, 32);
   gl3_t alpha = sm_tr_challenge_gl3(&tr, "logup-alpha");
   gl3_t beta = sm_tr_challenge_gl3(&tr, "logup-beta");
   for (int t = 0; t < 2; t++) {
@@ -480,24 +480,27 @@ static void framing_attacks(void **state) {
   sm_le64_put(p + ood, UINT64_MAX);
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len),
                    STARKML_ERR_PARSE);
-  /* Two commitments swapped: the first digests of the two tables' main caps. Layout per
-     table (the bus toy has no preprocessed columns): main cap, aux cap, claimed sum (24
-     bytes), quotient cap; a cap is 2^c digests. */
+  /* Two commitments swapped: the first digests of the main and aux caps. Layout (the bus
+     toy has no preprocessed columns, and both its tables have LogUp columns, so the three
+     stage trees have one cap height): main cap, aux cap, the two claimed sums (24 bytes
+     each), quotient cap; a cap is 2^c digests. */
   sm_tinfo ti[2];
-  unsigned lbm;
+  unsigned lbm, L, c;
   assert_int_equal(sm_tinfo_derive(ti, &lbm, &f.st, &opt, NULL, 0), STARKML_OK);
   assert_int_equal(ti[0].user->n_pre + ti[1].user->n_pre, 0);
-  const size_t cap0 = (size_t)32 << sm_stark_cap_height(ti[0].log_big, opt.n_queries);
-  size_t com = section_offset(proof, len, 2) + 8, stride = 3 * cap0 + 24;
+  assert_true(sm_stage_shape(ti, 2, SM_STAGE_MAIN, opt.n_queries, &L, &c));
+  const size_t cap0 = (size_t)32 << c;
+  size_t com = section_offset(proof, len, 2) + 8;
   sm_tinfo_free(ti, 2);
+  assert_int_equal(sm_le32_get(proof + com - 4), 3 * cap0 + 2 * 24);
   memcpy(p, proof, len);
-  memcpy(p + com, proof + com + stride, 32);
-  memcpy(p + com + stride, proof + com, 32);
+  memcpy(p + com, proof + com + cap0, 32);
+  memcpy(p + com + cap0, proof + com, 32);
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len), STARKML_REJECT);
-  /* Main and quotient caps of one table swapped. */
+  /* The main and quotient caps swapped. */
   memcpy(p, proof, len);
-  memcpy(p + com, proof + com + 2 * cap0 + 24, cap0);
-  memcpy(p + com + 2 * cap0 + 24, proof + com, cap0);
+  memcpy(p + com, proof + com + 2 * cap0 + 48, cap0);
+  memcpy(p + com + 2 * cap0 + 48, proof + com, cap0);
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, p, len), STARKML_REJECT);
   /* The untouched proof still verifies. */
   assert_int_equal(sm_stark_verify(ctx, &why, &f.st, SM_PRESET_FAST, 1, proof, len), STARKML_OK);

@@ -38,7 +38,7 @@ starkml_status fuzz_fixture_make(fuzz_fixture *f, int which, const starkml_ctx *
   sm_stark_toy_wire(f);
   int zk = fuzz_statement_zk(which);
   sm_stark_options opt = fuzz_options(zk < 0 ? 1 : zk);
-  s = sm_stark_setup(ctx, f->roots, &f->st, &f->w, &opt);
+  s = sm_stark_setup(ctx, &f->pre_root, &f->st, &f->w, &opt);
   if (s != STARKML_OK) fuzz_fixture_free(f);
   return s;
 }

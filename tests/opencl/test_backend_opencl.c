@@ -246,7 +246,7 @@ static starkml_status toy_prove(starkml_ctx *ctx, int which, int zk, sm_stark_ta
   sm_stark_toy_wire(&f);
   sm_stark_options opt;
   assert_int_equal(sm_stark_options_preset(&opt, SM_PRESET_FAST, &f.st, zk), STARKML_OK);
-  assert_int_equal(sm_stark_setup(ctx, f.roots, &f.st, &f.w, &opt), STARKML_OK);
+  assert_int_equal(sm_stark_setup(ctx, &f.pre_root, &f.st, &f.w, &opt), STARKML_OK);
   static const uint8_t seed[32] = {9, 8, 7};
   *proof = NULL;
   *len = 0;
