@@ -15,9 +15,10 @@
  * buffer of its own, until mat_free (or destroy), and the ops that read them
  * (merkle_commit_mat, quotient, deep, fri_layer, read_rows, mat_eval, quotient_coef) send
  * back only their results, if any (docs/opencl.md, "What stays on the device"). So do the
- * Merkle trees committed from them: merkle_commit_mat leaves the nodes in a buffer of the
- * tree's own (sm_merkle_tree.dev) and sends back the top levels, read_nodes the opened
- * paths, until tree_free (or destroy). Other device memory comes
+ * Merkle trees committed from them: merkle_commit_mat (one matrix) and mmcs_commit_mat
+ * (several, of mixed heights) leave the nodes in a buffer of the tree's own
+ * (sm_merkle_tree.dev) and send back the top levels, read_nodes the opened paths, until
+ * tree_free (or destroy). Other device memory comes
  * from a pool owned by the object: one buffer per role (data, auxiliary input, tables,
  * tree nodes, ...), grown when a call needs more and kept until the object is released,
  * so that a proof's calls do not allocate device memory again and again.
@@ -65,13 +66,13 @@ typedef struct {
 
 enum {
   K_CT, K_GS, K_TW, K_BITREV, K_SPREAD, K_LEAVES, K_NODES, K_FOLD, K_INJECT, K_GATHER,
-  K_NGATHER, K_DEEP, K_COEF, K_EVAL, K_QCOLS, K_QCOUNT, K_QPIECES, K_COUNT
+  K_NGATHER, K_DEEP, K_COEF, K_EVAL, K_QCOLS, K_QCOUNT, K_QPIECES, K_MMCS, K_COUNT
 };
 static const char *const kernel_names[K_COUNT] = {
     "ntt_ct_pass",   "ntt_gs_pass",  "ntt_tw_extend", "ntt_bitrev", "ntt_coset_spread",
     "merkle_leaves", "merkle_nodes", "fri_fold",      "fri_inject", "mat_gather",
     "merkle_gather", "deep_values",   "coef_randomize", "mat_eval",   "quot_columns",
-    "quot_count",    "quot_pieces"};
+    "quot_count",    "quot_pieces",  "mmcs_level"};
 
 /* A generated quotient kernel (host/opencl_codegen.c), kept for the object's life. */
 typedef struct {
@@ -514,6 +515,47 @@ static starkml_status ocl_coset_eval(sm_backend *be, gl_t *out, size_t out_strid
 
 /* ---- Merkle ----------------------------------------------------------------------------- */
 
+/* The leaves of rows row0 + r, r < rows, of the rows x width matrix mat (stride rows; salts
+   of those rows in sbuf) into nodes[leaf0 + row0 + r] (kernels/keccak.cl, merkle_leaves). */
+static starkml_status hash_leaves(sm_backend *be, cl_mem mat, size_t width, cl_mem sbuf,
+                                  size_t salt_len, size_t rows, size_t row0, cl_mem nodes,
+                                  size_t leaf0) {
+  const cl_ulong a_ld = rows, a_w = width, a_sl = salt_len, a_rows = rows, a_r0 = row0,
+                 a_l0 = leaf0;
+  ARG(K_LEAVES, 0, mat);
+  ARG(K_LEAVES, 1, a_ld);
+  ARG(K_LEAVES, 2, a_w);
+  ARG(K_LEAVES, 3, sbuf);
+  ARG(K_LEAVES, 4, a_sl);
+  ARG(K_LEAVES, 5, a_rows);
+  ARG(K_LEAVES, 6, a_r0);
+  ARG(K_LEAVES, 7, nodes);
+  ARG(K_LEAVES, 8, a_l0);
+  return launch_1d(be, K_LEAVES, rows);
+}
+
+/* Levels lc - 1 down to stop (stop < lc) of the heap-ordered tree in nodes from level lc:
+   each launch hashes up to log2(G) + 1 of them (kernels/keccak.cl, merkle_nodes). */
+static starkml_status hash_levels(sm_backend *be, cl_mem nodes, unsigned lc, unsigned stop) {
+  ocl_impl *o = be->impl;
+  while (lc > stop) {
+    const size_t P = (size_t)1 << (lc - 1);
+    size_t G = o->wg[K_NODES] < P ? o->wg[K_NODES] : P;
+    unsigned lg = 0;
+    while (((size_t)1 << (lg + 1)) <= G) lg++;
+    const cl_uint levels = lg + 1 < lc - stop ? lg + 1 : lc - stop, a_lc = lc;
+    ARG(K_NODES, 0, nodes);
+    ARG(K_NODES, 1, a_lc);
+    ARG(K_NODES, 2, levels);
+    starkml_status s = set_arg(be, K_NODES, 3, G * sizeof(sm_digest), NULL);
+    if (s != STARKML_OK) return s;
+    s = launch(be, K_NODES, 1, &P, &G);
+    if (s != STARKML_OK) return s;
+    lc -= levels;
+  }
+  return STARKML_OK;
+}
+
 /* Into the device buffer nodes (2n - 1 digests, heap order): the tree of the n x width
    matrix at host m (stride col_stride, uploaded in row blocks) or, when resident is set, of
    the device matrix resident (stride n) in one launch. */
@@ -544,37 +586,10 @@ static starkml_status merkle_build(sm_backend *be, cl_mem nodes, const gl_t *m, 
       CK(clEnqueueWriteBuffer(o->q, sbuf, CL_TRUE, 0, B * salt_len, salts + r0 * salt_len, 0,
                               NULL, NULL),
          "clEnqueueWriteBuffer");
-    const cl_ulong a_ld = B, a_w = width, a_sl = salt_len, a_rows = B, a_r0 = r0, a_l0 = n - 1;
-    ARG(K_LEAVES, 0, mat);
-    ARG(K_LEAVES, 1, a_ld);
-    ARG(K_LEAVES, 2, a_w);
-    ARG(K_LEAVES, 3, sbuf);
-    ARG(K_LEAVES, 4, a_sl);
-    ARG(K_LEAVES, 5, a_rows);
-    ARG(K_LEAVES, 6, a_r0);
-    ARG(K_LEAVES, 7, nodes);
-    ARG(K_LEAVES, 8, a_l0);
-    s = launch_1d(be, K_LEAVES, B);
+    s = hash_leaves(be, mat, width, sbuf, salt_len, B, r0, nodes, n - 1);
     if (s != STARKML_OK) return s;
   }
-  /* Levels: each launch hashes up to log2(G) + 1 of them (kernels/keccak.cl). */
-  unsigned lc = log_n;
-  while (lc > 0) {
-    const size_t P = (size_t)1 << (lc - 1);
-    size_t G = o->wg[K_NODES] < P ? o->wg[K_NODES] : P;
-    unsigned lg = 0;
-    while (((size_t)1 << (lg + 1)) <= G) lg++;
-    const cl_uint levels = lg + 1 < lc ? lg + 1 : lc, a_lc = lc;
-    ARG(K_NODES, 0, nodes);
-    ARG(K_NODES, 1, a_lc);
-    ARG(K_NODES, 2, levels);
-    s = set_arg(be, K_NODES, 3, G * sizeof(sm_digest), NULL);
-    if (s != STARKML_OK) return s;
-    s = launch(be, K_NODES, 1, &P, &G);
-    if (s != STARKML_OK) return s;
-    lc -= levels;
-  }
-  return STARKML_OK;
+  return hash_levels(be, nodes, log_n, 0);
 }
 
 /*
@@ -745,6 +760,111 @@ static starkml_status ocl_merkle_commit_mat(sm_backend *be, sm_merkle_tree *tree
   if (s != STARKML_OK) return s;
   return merkle_commit_any(be, tree, NULL, mem, m->rows, m->cols, m->rows, salts, salt_len,
                            cap_h);
+}
+
+/*
+ * Level l of a mixed-height tree (core/merkle.h) whose group is the matrices t with
+ * lr[t] == l: their leaf digests, one after another, into dig, then mmcs_level puts g(i)
+ * (at the leaf level L) or the injected node at level l of the tree in nodes.
+ */
+static starkml_status mmcs_group(sm_backend *be, cl_mem nodes, cl_mem dig, cl_mem sbuf,
+                                 const sm_be_mat *const *m, const cl_mem *mem,
+                                 const uint8_t *const *salts, size_t salt_len,
+                                 const unsigned *lr, size_t n, unsigned l, unsigned L) {
+  ocl_impl *o = be->impl;
+  const size_t cnt = (size_t)1 << l;
+  cl_uint k = 0;
+  for (size_t t = 0; t < n; t++) {
+    if (lr[t] != l) continue;
+    /* Overwrites the salts the previous member's leaves read: the in-order queue runs the
+       write after that launch. */
+    if (salt_len > 0)
+      CK(clEnqueueWriteBuffer(o->q, sbuf, CL_TRUE, 0, cnt * salt_len, salts[t], 0, NULL, NULL),
+         "clEnqueueWriteBuffer");
+    starkml_status s = hash_leaves(be, mem[t], m[t]->cols, sbuf, salt_len, cnt, 0, dig, k * cnt);
+    if (s != STARKML_OK) return s;
+    k++;
+  }
+  const cl_ulong a_first = cnt - 1, a_cnt = cnt;
+  const cl_uint a_inner = l < L;
+  ARG(K_MMCS, 0, nodes);
+  ARG(K_MMCS, 1, a_first);
+  ARG(K_MMCS, 2, dig);
+  ARG(K_MMCS, 3, a_cnt);
+  ARG(K_MMCS, 4, k);
+  ARG(K_MMCS, 5, a_inner);
+  return launch_1d(be, K_MMCS, cnt);
+}
+
+/*
+ * sm_mmcs_commit of device matrices, from the leaf level L up: a level with a group goes
+ * through mmcs_group, a run of levels without one through merkle_nodes (hash_levels, which
+ * stops at the next group's level, since merkle_nodes knows no injection). The tree stays
+ * on the device as merkle_commit_any's does: levels 0..cap_h come back.
+ */
+static starkml_status ocl_mmcs_commit_mat(sm_backend *be, sm_merkle_tree *tree,
+                                          const sm_be_mat *const *m, const uint8_t *const *salts,
+                                          size_t n, size_t salt_len, unsigned cap_h) {
+  ocl_impl *o = be->impl;
+  cl_mem mem[SM_MMCS_MAX_MATS];
+  unsigned lr[SM_MMCS_MAX_MATS], L = 0;
+  size_t k_at[64] = {0}, max_rows = 0;
+  for (size_t t = 0; t < n; t++) {
+    starkml_status s = mat_mem(be, m[t], "committed", &mem[t]);
+    if (s != STARKML_OK) return s;
+    if (m[t]->rows > SIZE_MAX / (4 * sizeof(sm_digest)) || m[t]->cols > SIZE_MAX / 64) {
+      snprintf(be->last_error, sizeof be->last_error, "OpenCL: the Merkle tree is too large");
+      return STARKML_ERR_NOMEM;
+    }
+    lr[t] = 0;
+    while (((size_t)1 << lr[t]) < m[t]->rows) lr[t]++;
+    if (lr[t] > L) L = lr[t];
+    k_at[lr[t]]++;
+    if (m[t]->rows > max_rows) max_rows = m[t]->rows;
+  }
+  if (salt_len > 0 && max_rows > SIZE_MAX / salt_len) return too_big(be, "salt", SIZE_MAX);
+  if (max_rows * salt_len > o->max_alloc) return too_big(be, "salt", max_rows * salt_len);
+  /* The largest group's leaf digests, one buffer reused level after level. */
+  size_t dig_bytes = 0;
+  for (unsigned l = 0; l <= L; l++) {
+    const size_t per = sizeof(sm_digest) << l;
+    if (k_at[l] > SIZE_MAX / per) return too_big(be, buf_role[BUF_DATA], SIZE_MAX);
+    if (k_at[l] * per > dig_bytes) dig_bytes = k_at[l] * per;
+  }
+  const size_t N = (size_t)1 << L, n_nodes = 2 * N - 1, n_back = ((size_t)2 << cap_h) - 1;
+  /* calloc: the nodes that never come back read as zero (core/merkle.h). */
+  sm_digest *nodes = calloc(n_nodes, sizeof *nodes);
+  if (nodes == NULL) {
+    snprintf(be->last_error, sizeof be->last_error, "OpenCL: out of host memory");
+    return STARKML_ERR_NOMEM;
+  }
+  cl_mem dnodes = NULL, dig, sbuf;
+  starkml_status s = res_create(be, "tree", n_nodes * sizeof *nodes, &dnodes);
+  if (s == STARKML_OK) s = buf_get(be, BUF_DATA, dig_bytes, &dig);
+  if (s == STARKML_OK) s = buf_get(be, BUF_AUX, max_rows * salt_len, &sbuf);
+  for (unsigned l = L; s == STARKML_OK; l--) {
+    if (k_at[l] > 0) {
+      s = mmcs_group(be, dnodes, dig, sbuf, m, mem, salts, salt_len, lr, n, l, L);
+    } else {
+      unsigned stop = l;
+      while (stop > 0 && k_at[stop - 1] == 0) stop--;
+      s = hash_levels(be, dnodes, l + 1, stop);
+      l = stop;
+    }
+    if (l == 0) break;
+  }
+  if (s == STARKML_OK) s = read_back(be, nodes, dnodes, n_back * sizeof *nodes);
+  if (s != STARKML_OK) {
+    if (dnodes != NULL) res_release(o, dnodes);
+    free(nodes);
+    return s;
+  }
+  tree->n_leaves = N;
+  tree->log_n = L;
+  tree->nodes = nodes;
+  tree->dev = dnodes;
+  tree->top_h = cap_h;
+  return STARKML_OK;
 }
 
 static void ocl_tree_free(sm_backend *be, sm_merkle_tree *tree) {
@@ -1254,6 +1374,7 @@ static const sm_backend_ops ocl_ops = {.name = "opencl",
                                        .merkle_commit = ocl_merkle_commit,
                                        .coset_eval_mat = ocl_coset_eval_mat,
                                        .merkle_commit_mat = ocl_merkle_commit_mat,
+                                       .mmcs_commit_mat = ocl_mmcs_commit_mat,
                                        .read_nodes = ocl_read_nodes,
                                        .tree_free = ocl_tree_free,
                                        .read_rows = ocl_read_rows,

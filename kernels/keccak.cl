@@ -20,6 +20,10 @@
  *
  * Nodes. A work-group hashes the parents of 2G children and then, in local memory, their
  * parents and so on: up to log2(G) + 1 levels per launch, every node written to the tree.
+ *
+ * Mixed-height trees (core/merkle.h): mmcs_level hashes one level that has a group, from
+ * the group's leaf digests (merkle_leaves into a scratch buffer); merkle_nodes does the
+ * levels between.
  */
 __constant ulong keccak_rc[24] = {
     0x0000000000000001UL, 0x0000000000008082UL, 0x800000000000808aUL, 0x8000000080008000UL,
@@ -166,19 +170,27 @@ __kernel void merkle_leaves(__global const ulong *m, ulong ld, ulong width,
   nodes[leaf0 + row0 + r] = (ulong4)(s[0], s[1], s[2], s[3]);
 }
 
+/* Lanes 0..8 of tag || l || rt (the tag shifts every word a byte up; lane 8 gets only rt's
+   top byte, the caller ORs in what follows). */
+#define TAGGED_PAIR_LANES(s, tag, l, rt)     \
+  do {                                       \
+    s[0] = (tag) | ((l).s0 << 8);            \
+    s[1] = ((l).s0 >> 56) | ((l).s1 << 8);   \
+    s[2] = ((l).s1 >> 56) | ((l).s2 << 8);   \
+    s[3] = ((l).s2 >> 56) | ((l).s3 << 8);   \
+    s[4] = ((l).s3 >> 56) | ((rt).s0 << 8);  \
+    s[5] = ((rt).s0 >> 56) | ((rt).s1 << 8); \
+    s[6] = ((rt).s1 >> 56) | ((rt).s2 << 8); \
+    s[7] = ((rt).s2 >> 56) | ((rt).s3 << 8); \
+    s[8] = (rt).s3 >> 56;                    \
+  } while (0)
+
 /* SHA3-256(0x01 || left || right): 65 bytes, one block. */
 SM_INLINE ulong4 merkle_node_hash(ulong4 l, ulong4 rt) {
   ulong s[25];
   for (int i = 0; i < 25; i++) s[i] = 0;
-  s[0] = 0x01UL | (l.s0 << 8);
-  s[1] = (l.s0 >> 56) | (l.s1 << 8);
-  s[2] = (l.s1 >> 56) | (l.s2 << 8);
-  s[3] = (l.s2 >> 56) | (l.s3 << 8);
-  s[4] = (l.s3 >> 56) | (rt.s0 << 8);
-  s[5] = (rt.s0 >> 56) | (rt.s1 << 8);
-  s[6] = (rt.s1 >> 56) | (rt.s2 << 8);
-  s[7] = (rt.s2 >> 56) | (rt.s3 << 8);
-  s[8] = (rt.s3 >> 56) | (0x06UL << 8);
+  TAGGED_PAIR_LANES(s, 0x01UL, l, rt);
+  s[8] |= 0x06UL << 8;
   s[SHA3_RATE_LANES - 1] = 0x80UL << 56;
   keccak_f(s);
   return (ulong4)(s[0], s[1], s[2], s[3]);
@@ -215,4 +227,67 @@ __kernel void merkle_nodes(__global ulong4 *nodes, uint lc, uint levels, __local
       nodes[Pi - 1 + (group0 >> i) + l] = h;
     }
   }
+}
+
+/*
+ * Mixed-height trees (core/merkle.h): one level l with a group of k matrices. d holds the
+ * group's leaf digests, matrix j's row i at d[j * cnt + i] (as ulong4), cnt = 2^l.
+ *   g(i) = SHA3-256(0x02 || d_0(i) || ... || d_(k-1)(i))   1 + 32k bytes, ceil blocks
+ * Work-item i < cnt writes nodes[first + i] = g(i) at the leaf level (inner == 0), else the
+ * injected node SHA3-256(0x03 || left || right || g(i)) over its children 2p + 1, 2p + 2
+ * (p = first + i). The group message is built a lane at a time as merkle_leaves builds a
+ * row's: the tag shifts every digest word one byte off a lane boundary.
+ */
+__kernel void mmcs_level(__global ulong4 *nodes, ulong first, __global const ulong *d,
+                         ulong cnt, uint k, uint inner) {
+  const ulong i = get_global_id(0);
+  if (i >= cnt) return;
+  const ulong nw = 4 * (ulong)k;            /* digest words */
+  const ulong len = 1 + 8 * nw;             /* message bytes */
+  const ulong nblk = len / SHA3_RATE + 1;
+  const ulong pad80 = nblk * SHA3_RATE - 1;
+  ulong s[25];
+  for (int t = 0; t < 25; t++) s[t] = 0;
+  ulong prev = (ulong)0x02 << 56; /* its top byte is the tag */
+  for (ulong blk = 0; blk < nblk; blk++) {
+    for (int t = 0; t < SHA3_RATE_LANES; t++) {
+      const ulong L = blk * SHA3_RATE_LANES + (ulong)t;
+      ulong lane;
+      if (L < nw) {
+        const ulong w = d[((L >> 2) * cnt + i) * 4 + (L & 3)];
+        lane = (prev >> 56) | (w << 8);
+        prev = w;
+      } else {
+        /* The tail: the last word's top byte, then the padding. */
+        lane = 0;
+        for (uint q = 0; q < 8; q++) {
+          const ulong pos = 8 * L + q;
+          ulong byte = 0;
+          if (pos == 8 * nw) byte = prev >> 56;
+          if (pos == len) byte ^= 0x06;
+          if (pos == pad80) byte ^= 0x80;
+          lane |= byte << (8 * q);
+        }
+      }
+      s[t] ^= lane;
+    }
+    keccak_f(s);
+  }
+  if (!inner) {
+    nodes[first + i] = (ulong4)(s[0], s[1], s[2], s[3]);
+    return;
+  }
+  const ulong p = first + i;
+  const ulong4 l = nodes[2 * p + 1], rt = nodes[2 * p + 2], g = (ulong4)(s[0], s[1], s[2], s[3]);
+  /* SHA3-256(0x03 || l || rt || g): 97 bytes, one block. */
+  for (int t = 0; t < 25; t++) s[t] = 0;
+  TAGGED_PAIR_LANES(s, 0x03UL, l, rt);
+  s[8] |= g.s0 << 8;
+  s[9] = (g.s0 >> 56) | (g.s1 << 8);
+  s[10] = (g.s1 >> 56) | (g.s2 << 8);
+  s[11] = (g.s2 >> 56) | (g.s3 << 8);
+  s[12] = (g.s3 >> 56) | (0x06UL << 8);
+  s[SHA3_RATE_LANES - 1] = 0x80UL << 56;
+  keccak_f(s);
+  nodes[p] = (ulong4)(s[0], s[1], s[2], s[3]);
 }
