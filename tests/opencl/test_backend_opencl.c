@@ -3,12 +3,13 @@
  * reference: every op of core/backend.h on random inputs must give the CPU's result bit for
  * bit (NTT in every order and direction, coset evaluation, Merkle trees with and without
  * salts, device-resident matrices and their opened rows, device-resident Merkle trees (only
- * the cap and the fetched paths come back), the constraint quotient of kernels generated
- * from random tables, DEEP, FRI's commit phase and openings on device layers (only the
- * roots, the final layer and the opened rows and paths come back)), whole toy proofs must be the
- * CPU's bytes (and differ with a deliberately wrong generated kernel), the program cache
- * must load what it stored and survive a corrupt or unwritable cache, and errors must be
- * clear (bad device index, build failure with its log, out of device memory).
+ * the cap and the fetched paths come back) of one matrix or of several of mixed heights,
+ * the constraint quotient of kernels generated from random tables, DEEP, FRI's commit phase
+ * and openings on device layers (only the roots, the final layer and the opened rows and
+ * paths come back)), whole toy proofs must be the CPU's bytes (and differ with a
+ * deliberately wrong generated kernel), the program cache must load what it stored and
+ * survive a corrupt or unwritable cache, and errors must be clear (bad device index, build
+ * failure with its log, out of device memory).
  *
  * Device 0 is used (PoCL in CI). With no OpenCL platform on the host, every case exits 77
  * (skipped).
@@ -544,6 +545,254 @@ static void tree_bad_rows(void **state) {
   assert_null(dt.nodes);
   sm_be_mat_free(be, &dev);
   sm_be_mat_free(NULL, &cpu);
+  close_with_plan(be, plan);
+}
+
+/* ---- mixed-height trees ------------------------------------------------------------------ */
+
+/* n random matrices of 2^logs[t] rows and widths[t] columns, on the device (dev) and on the
+   host (cpu), with salts (salt_len bytes a row; NULL when 0) for each. */
+static void mmcs_mats(sm_backend *be, sm_ntt_plan *plan, sm_be_mat *dev, sm_be_mat *cpu,
+                      uint8_t **salts, const unsigned *logs, const size_t *widths, size_t n,
+                      size_t salt_len, uint64_t *rng) {
+  for (size_t t = 0; t < n; t++) {
+    const size_t N = (size_t)1 << logs[t];
+    random_mats(be, plan, &dev[t], &cpu[t], widths[t], logs[t], N / 2 + 1,
+                gl_exp(GL_GENERATOR, 3 + t), rng);
+    assert_non_null(dev[t].dev);
+    assert_null(dev[t].host);
+    salts[t] = NULL;
+    if (salt_len == 0) continue;
+    salts[t] = malloc(N * salt_len);
+    assert_non_null(salts[t]);
+    for (size_t i = 0; i < N * salt_len; i++) salts[t][i] = (uint8_t)sm_test_next(rng);
+  }
+}
+
+static void mmcs_mats_free(sm_backend *be, sm_be_mat *dev, sm_be_mat *cpu, uint8_t **salts,
+                           size_t n) {
+  for (size_t t = 0; t < n; t++) {
+    sm_be_mat_free(be, &dev[t]);
+    sm_be_mat_free(NULL, &cpu[t]);
+    free(salts[t]);
+  }
+}
+
+/* The mixed-height tree of n device matrices (2^logs[t] x widths[t]) against the CPU's
+   sm_mmcs_commit: root, cap, nothing else back at commitment, the paths of a set of rows,
+   and (after fetching every row's path) every node. */
+static void check_mmcs(sm_backend *be, sm_ntt_plan *plan, const unsigned *logs,
+                       const size_t *widths, size_t n, size_t salt_len, unsigned cap_h,
+                       uint64_t *rng) {
+  sm_be_mat dev[SM_MMCS_MAX_MATS], cpu[SM_MMCS_MAX_MATS];
+  const sm_be_mat *dm[SM_MMCS_MAX_MATS];
+  uint8_t *salts[SM_MMCS_MAX_MATS];
+  sm_mmcs_mat mats[SM_MMCS_MAX_MATS];
+  assert_true(n <= SM_MMCS_MAX_MATS);
+  mmcs_mats(be, plan, dev, cpu, salts, logs, widths, n, salt_len, rng);
+  unsigned L = 0;
+  for (size_t t = 0; t < n; t++) {
+    const size_t N = (size_t)1 << logs[t];
+    dm[t] = &dev[t];
+    mats[t] = (sm_mmcs_mat){cpu[t].host, N, widths[t], N, salts[t]};
+    if (logs[t] > L) L = logs[t];
+  }
+  const size_t N = (size_t)1 << L, top = ((size_t)2 << cap_h) - 1;
+  sm_merkle_tree dt, ct;
+  assert_int_equal(sm_be_mmcs_commit_mat(be, &dt, dm, salt_len ? (const uint8_t *const *)salts
+                                                                 : NULL,
+                                         n, salt_len, cap_h, 1),
+                   STARKML_OK);
+  assert_int_equal(sm_mmcs_commit(&ct, mats, n, salt_len, 2), STARKML_OK);
+  assert_non_null(dt.dev);
+  assert_int_equal(dt.top_h, cap_h);
+  assert_int_equal(dt.log_n, L);
+  assert_int_equal(dt.n_leaves, N);
+  if (memcmp(dt.nodes, ct.nodes, top * sizeof *dt.nodes) != 0)
+    fail_msg("root or cap (height %u) of a mixed-height device tree (%zu matrices, 2^%u "
+             "leaves, salt %zu) differs from the CPU", cap_h, n, L, salt_len);
+  if (!zero_from(&dt, top)) fail_msg("nodes below the cap came back at commitment");
+  size_t rows[26];
+  for (size_t k = 0; k < 24; k++) rows[k] = sm_test_next(rng) % N;
+  rows[24] = 0, rows[25] = N - 1;
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, rows, 26, cap_h), STARKML_OK);
+  sm_digest pa[64], pc[64];
+  for (size_t k = 0; k < 26; k++) {
+    assert_int_equal(sm_merkle_path(&dt, pa, rows[k]), STARKML_OK);
+    assert_int_equal(sm_merkle_path(&ct, pc, rows[k]), STARKML_OK);
+    if (memcmp(pa, pc, (L - cap_h) * sizeof *pa) != 0)
+      fail_msg("path of row %zu below the cap (height %u) of a mixed-height device tree "
+               "(%zu matrices, 2^%u leaves, salt %zu) differs from the CPU", rows[k], cap_h, n,
+               L, salt_len);
+  }
+  /* Every row's path, down from the root: every node but the root, i.e. the whole tree. */
+  size_t *all = malloc(N * sizeof *all);
+  assert_non_null(all);
+  for (size_t r = 0; r < N; r++) all[r] = r;
+  assert_int_equal(sm_be_merkle_fetch_paths(be, &dt, all, N, 0), STARKML_OK);
+  free(all);
+  if (memcmp(dt.nodes, ct.nodes, (2 * N - 1) * sizeof *dt.nodes) != 0)
+    fail_msg("a mixed-height device tree (%zu matrices, 2^%u leaves, salt %zu) differs from "
+             "the CPU", n, L, salt_len);
+  sm_be_merkle_tree_free(be, &dt);
+  assert_null(dt.dev);
+  assert_null(dt.nodes);
+  sm_merkle_tree_free(&ct);
+  mmcs_mats_free(be, dev, cpu, salts, n);
+}
+
+/* Mixed-height trees on the device equal the CPU's: one matrix, several of one height,
+   heights with gaps between them (groups at the leaf level and injected at several inner
+   levels, the root included), groups whose message spans several Keccak blocks (up to
+   SM_MMCS_MAX_MATS matrices), widths 1 to 40, with and without salts, caps from the root
+   to the smallest matrix's height. */
+static void mmcs_matches_cpu(void **state) {
+  (void)state;
+  sm_ntt_plan *plan = NULL;
+  sm_backend *be = open_with_plan(&plan, 10, 2);
+  uint64_t rng = sm_test_seed();
+  unsigned logs[SM_MMCS_MAX_MATS];
+  size_t widths[SM_MMCS_MAX_MATS];
+  static const struct {
+    size_t n;
+    unsigned logs[6];
+    size_t widths[6];
+  } cfg[] = {
+      {1, {6}, {17}},
+      {1, {0}, {18}},
+      {3, {5, 5, 5}, {1, 18, 40}},
+      {5, {3, 5, 5, 6, 9}, {17, 1, 40, 18, 3}},
+      {4, {9, 0, 4, 9}, {40, 1, 17, 18}},
+      {6, {7, 7, 7, 7, 7, 2}, {1, 17, 18, 40, 2, 5}}, /* 161-byte group: two blocks */
+  };
+  for (size_t c = 0; c < sizeof cfg / sizeof cfg[0]; c++) {
+    unsigned lmin = 63;
+    for (size_t t = 0; t < cfg[c].n; t++)
+      if (cfg[c].logs[t] < lmin) lmin = cfg[c].logs[t];
+    for (size_t salt_len = 0; salt_len <= 32; salt_len += 32) {
+      check_mmcs(be, plan, cfg[c].logs, cfg[c].widths, cfg[c].n, salt_len, 0, &rng);
+      if (lmin > 0)
+        check_mmcs(be, plan, cfg[c].logs, cfg[c].widths, cfg[c].n, salt_len, lmin, &rng);
+    }
+  }
+  /* The most matrices a tree takes: 64 of one height (a 2049-byte group, 16 blocks), then
+     64 over three heights. */
+  for (size_t t = 0; t < SM_MMCS_MAX_MATS; t++) logs[t] = 3, widths[t] = 1 + t % 5;
+  check_mmcs(be, plan, logs, widths, SM_MMCS_MAX_MATS, 32, 2, &rng);
+  for (size_t t = 0; t < SM_MMCS_MAX_MATS; t++) logs[t] = 2 + t % 3;
+  check_mmcs(be, plan, logs, widths, SM_MMCS_MAX_MATS, 0, 1, &rng);
+  close_with_plan(be, plan);
+}
+
+/* Bad matrices and arguments are refused (the tree zeroed), not crashed on; host matrices
+   alone take the CPU path; a tree or group too large for one buffer is out of device
+   memory. */
+static void mmcs_bad_args(void **state) {
+  (void)state;
+  sm_ntt_plan *plan = NULL;
+  sm_backend *be = open_with_plan(&plan, 8, 2);
+  uint64_t rng = sm_test_seed();
+  const unsigned logs[3] = {4, 6, 4};
+  const size_t widths[3] = {3, 2, 17};
+  sm_be_mat dev[3], cpu[3];
+  uint8_t *salts[3];
+  mmcs_mats(be, plan, dev, cpu, salts, logs, widths, 3, 8, &rng);
+  const uint8_t *const *sl = (const uint8_t *const *)salts;
+  sm_merkle_tree dt;
+  const sm_be_mat *dm[3] = {&dev[0], &dev[1], &dev[2]};
+  memset(&dt, 0x5a, sizeof dt);
+  assert_int_equal(sm_be_mmcs_commit_mat(be, &dt, dm, sl, 3, 8, 0, 1), STARKML_OK);
+  sm_be_merkle_tree_free(be, &dt);
+  /* A NULL matrix, a host matrix among device ones, a cap above the smallest matrix, no
+     salts, no or too many matrices, no array. */
+  const sm_be_mat *with_null[3] = {&dev[0], NULL, &dev[2]};
+  const sm_be_mat *mixed[3] = {&dev[0], &cpu[1], &dev[2]};
+  const sm_be_mat *many[SM_MMCS_MAX_MATS + 1];
+  for (size_t t = 0; t <= SM_MMCS_MAX_MATS; t++) many[t] = &dev[0];
+  const uint8_t *many_salts[SM_MMCS_MAX_MATS + 1];
+  for (size_t t = 0; t <= SM_MMCS_MAX_MATS; t++) many_salts[t] = salts[0];
+  const starkml_status got[] = {
+      sm_be_mmcs_commit_mat(be, &dt, with_null, sl, 3, 8, 0, 1),
+      sm_be_mmcs_commit_mat(be, &dt, mixed, sl, 3, 8, 0, 1),
+      sm_be_mmcs_commit_mat(be, &dt, dm, sl, 3, 8, 5, 1),
+      sm_be_mmcs_commit_mat(be, &dt, dm, NULL, 3, 8, 0, 1),
+      sm_be_mmcs_commit_mat(be, &dt, dm, sl, 0, 8, 0, 1),
+      sm_be_mmcs_commit_mat(be, &dt, many, many_salts, SM_MMCS_MAX_MATS + 1, 8, 0, 1),
+      sm_be_mmcs_commit_mat(be, &dt, NULL, sl, 3, 8, 0, 1),
+  };
+  for (size_t k = 0; k < sizeof got / sizeof got[0]; k++) {
+    if (got[k] != STARKML_ERR_ARG) fail_msg("bad case %zu: %s", k, starkml_strerror(got[k]));
+  }
+  assert_null(dt.nodes);
+  assert_null(dt.dev);
+  assert_int_equal(dt.log_n, 0);
+  /* The op itself refuses a matrix that is not on the device, with a message. */
+  assert_non_null(be->ops->mmcs_commit_mat);
+  assert_int_equal(be->ops->mmcs_commit_mat(be, &dt, mixed, sl, 3, 8, 0), STARKML_ERR_ARG);
+  assert_non_null(strstr(sm_be_last_error(be), "not on the device"));
+  assert_null(dt.dev);
+  /* Host matrices alone: the CPU builds the whole tree. */
+  const sm_be_mat *hosts[3] = {&cpu[0], &cpu[1], &cpu[2]};
+  sm_mmcs_mat mats[3];
+  for (size_t t = 0; t < 3; t++)
+    mats[t] = (sm_mmcs_mat){cpu[t].host, cpu[t].rows, cpu[t].cols, cpu[t].rows, salts[t]};
+  sm_merkle_tree ct;
+  assert_int_equal(sm_be_mmcs_commit_mat(be, &dt, hosts, sl, 3, 8, 0, 1), STARKML_OK);
+  assert_int_equal(sm_mmcs_commit(&ct, mats, 3, 8, 1), STARKML_OK);
+  assert_null(dt.dev);
+  assert_memory_equal(dt.nodes, ct.nodes, (2 * ct.n_leaves - 1) * sizeof *ct.nodes);
+  sm_merkle_tree_free(&dt);
+  sm_merkle_tree_free(&ct);
+  mmcs_mats_free(be, dev, cpu, salts, 3);
+  close_with_plan(be, plan);
+}
+
+/* Under a 256 KiB buffer cap: a tree, the leaf digests of a group, or a matrix's salts too
+   large for one buffer are out of device memory (the tree zeroed); what fits still works. */
+static void mmcs_out_of_memory(void **state) {
+  (void)state;
+  sm_backend *be = open_or_skip();
+  sm_opencl_limit_alloc(be, 256u << 10);
+  sm_ntt_plan *plan = NULL;
+  assert_int_equal(sm_ntt_plan_create(&plan, 13, 2), STARKML_OK);
+  uint64_t rng = sm_test_seed();
+  /* 2^13 leaves: 2^14 - 1 nodes of 32 bytes, 512 KiB. */
+  const unsigned big_log[2] = {13, 4};
+  const size_t big_w[2] = {1, 2};
+  check_mmcs(be, plan, (const unsigned[]){12, 4}, big_w, 2, 0, 0, &rng); /* 256 KiB - 32 */
+  sm_be_mat dev[16], cpu[16];
+  uint8_t *salts[16];
+  const sm_be_mat *dm[16];
+  sm_merkle_tree dt;
+  mmcs_mats(be, plan, dev, cpu, salts, big_log, big_w, 2, 0, &rng);
+  for (size_t t = 0; t < 16; t++) dm[t] = &dev[t];
+  assert_int_equal(sm_be_mmcs_commit_mat(be, &dt, dm, NULL, 2, 0, 0, 1), STARKML_ERR_NOMEM);
+  assert_non_null(strstr(sm_be_last_error(be), "tree"));
+  assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
+  assert_null(dt.nodes);
+  assert_null(dt.dev);
+  mmcs_mats_free(be, dev, cpu, salts, 2);
+  /* 16 matrices of 2^10 rows: a 64 KiB tree, but 512 KiB of leaf digests in one group. */
+  unsigned logs[16];
+  size_t widths[16];
+  for (size_t t = 0; t < 16; t++) logs[t] = 10, widths[t] = 1;
+  mmcs_mats(be, plan, dev, cpu, salts, logs, widths, 16, 0, &rng);
+  assert_int_equal(sm_be_mmcs_commit_mat(be, &dt, dm, NULL, 16, 0, 0, 1), STARKML_ERR_NOMEM);
+  assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
+  assert_null(dt.nodes);
+  assert_null(dt.dev);
+  /* 8 of them fit (256 KiB of leaf digests). */
+  assert_int_equal(sm_be_mmcs_commit_mat(be, &dt, dm, NULL, 8, 0, 0, 1), STARKML_OK);
+  sm_be_merkle_tree_free(be, &dt);
+  mmcs_mats_free(be, dev, cpu, salts, 16);
+  /* 2^12 rows of 65-byte salts: one row too many for one salt buffer. */
+  mmcs_mats(be, plan, dev, cpu, salts, (const unsigned[]){12}, widths, 1, 65, &rng);
+  assert_int_equal(sm_be_mmcs_commit_mat(be, &dt, dm, (const uint8_t *const *)salts, 1, 65, 0, 1),
+                   STARKML_ERR_NOMEM);
+  assert_non_null(strstr(sm_be_last_error(be), "salt"));
+  assert_non_null(strstr(sm_be_last_error(be), "out of device memory"));
+  assert_null(dt.dev);
+  mmcs_mats_free(be, dev, cpu, salts, 1);
   close_with_plan(be, plan);
 }
 
@@ -1637,7 +1886,9 @@ SM_TEST_MAIN(cmocka_unit_test(ntt_all_orders), cmocka_unit_test(ntt_large),
              cmocka_unit_test(chunks_and_out_of_memory), cmocka_unit_test(program_cache),
              cmocka_unit_test(mats_read_rows), cmocka_unit_test(mats_out_of_memory),
              cmocka_unit_test(tree_paths_match_cpu), cmocka_unit_test(tree_stays_on_device),
-             cmocka_unit_test(tree_bad_rows), cmocka_unit_test(fri_commit_matches_cpu),
+             cmocka_unit_test(tree_bad_rows), cmocka_unit_test(mmcs_matches_cpu),
+             cmocka_unit_test(mmcs_bad_args), cmocka_unit_test(mmcs_out_of_memory),
+             cmocka_unit_test(fri_commit_matches_cpu),
              cmocka_unit_test(fri_layers_stay_on_device), cmocka_unit_test(quotient_codegen),
              cmocka_unit_test(quotient_codegen_large_slow), cmocka_unit_test(deep_on_device),
              cmocka_unit_test(codegen_fault_changes_proof),
