@@ -377,7 +377,9 @@ starkml_status starkml_prove(const starkml_ctx *ctx, uint8_t **proof, size_t *pr
  * Returns: STARKML_OK (accepted: *st holds the statement); STARKML_REJECT (why says
  *          which check failed); STARKML_ERR_PARSE (not a proof); STARKML_ERR_ARG;
  *          STARKML_ERR_NOMEM.
- * Args: ctx.
+ * Args: ctx (its thread count: a verification is a few milliseconds of work, so a
+ *       one-shot verifier does best with a context of one thread, as `starkml verify` uses;
+ *       more threads pay off only in a process that keeps its thread pool warm).
  * Out:  st (cleared on failure), why.
  * In:   vk; proof; floor  the least preset the verifier accepts (STARKML_PRESET_SECURE
  *       unless experimenting); input  if not NULL, the public input the verifier expects

@@ -185,6 +185,16 @@ static void public_roundtrip(void **state) {
   assert_true(json_equal(json_object_get(v, "output_q"), json_object_get(p, "output_q")));
   assert_string_equal(jstr(v, "vk_hash"), jstr(p, "vk_hash"));
   json_decref(v);
+  /* --threads: every core (0) and three give the verdict of the default (one); a count
+     out of range is a usage error */
+  RUN_EXPECT(0, "verify", "--vk", tmp("mlp_digits.vk"), "--proof", proof, "--preset", PRESET,
+             "--threads", "0");
+  assert_memory_equal(R.out, "ACCEPTED", 8);
+  RUN_EXPECT(0, "verify", "--vk", tmp("mlp_digits.vk"), "--proof", proof, "--preset", PRESET,
+             "--threads", "3");
+  assert_memory_equal(R.out, "ACCEPTED", 8);
+  RUN_EXPECT(2, "verify", "--vk", tmp("mlp_digits.vk"), "--proof", proof, "--threads", "-1");
+  assert_non_null(strstr(R.err, "--threads takes an integer"));
   /* the default floor is secure: a fast proof is below it */
   if (strcmp(PRESET, "fast") == 0) {
     RUN_EXPECT(1, "verify", "--vk", tmp("mlp_digits.vk"), "--proof", proof);
