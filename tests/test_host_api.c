@@ -376,7 +376,73 @@ static void qmodel_check_bounds(void **state) {
   sm_graph_free(&g);
 }
 
+/* A key file ends with its cache of preprocessed roots: u32 n, then n entries of 64 bytes
+   (docs/formats.md). Returns a copy with an empty cache (*out_len bytes). */
+static uint8_t *without_root_cache(const uint8_t *b, size_t len, size_t *out_len) {
+  size_t n = 0, off = 0;
+  int found = 0;
+  for (n = 1; n <= 256 && 4 + 64 * n <= len; n++) {
+    off = len - 4 - 64 * n;
+    const uint32_t v = (uint32_t)b[off] | (uint32_t)b[off + 1] << 8 |
+                       (uint32_t)b[off + 2] << 16 | (uint32_t)b[off + 3] << 24;
+    if (v == n) {
+      found = 1;
+      break;
+    }
+  }
+  assert_true(found);
+  uint8_t *c = malloc(off + 4);
+  assert_non_null(c);
+  memcpy(c, b, off);
+  memset(c + off, 0, 4);
+  *out_len = off + 4;
+  return c;
+}
+
+/* Keys whose root cache is empty: the prover and the verifier both recompute the
+   preprocessed commitment from the architecture, and the proof holds. (The vk hash covers
+   the cache, so such keys are another model identity: proofs do not cross over.) */
+static void empty_root_cache(void **state) {
+  (void)state;
+  fixture fx;
+  fixture_open(&fx, "logreg_cancer", "model.onnx");
+  uint8_t *pkb = NULL, *vkb = NULL;
+  size_t pkl = 0, vkl = 0, pk2l = 0, vk2l = 0;
+  assert_int_equal(starkml_pk_save(fx.pk, &pkb, &pkl), STARKML_OK);
+  assert_int_equal(starkml_vk_save(fx.vk, &vkb, &vkl), STARKML_OK);
+  uint8_t *pk2b = without_root_cache(pkb, pkl, &pk2l);
+  uint8_t *vk2b = without_root_cache(vkb, vkl, &vk2l);
+  assert_int_equal(pkl - pk2l, vkl - vk2l);
+  starkml_pk *pk2 = NULL;
+  starkml_vk *vk2 = NULL;
+  char why[256];
+  assert_int_equal(starkml_pk_load(&pk2, why, sizeof why, pk2b, pk2l), STARKML_OK);
+  assert_int_equal(starkml_vk_load(&vk2, why, sizeof why, vk2b, vk2l), STARKML_OK);
+  for (uint32_t vis = STARKML_INPUT_PUBLIC; vis <= STARKML_INPUT_PRIVATE; vis++) {
+    starkml_pk *keep = fx.pk;
+    fx.pk = pk2;
+    uint8_t *proof = NULL;
+    size_t len = 0;
+    starkml_statement st;
+    assert_int_equal(prove(&fx, &proof, &len, &st, vis, NULL), STARKML_OK);
+    starkml_statement_clear(&st);
+    fx.pk = keep;
+    const float *in = vis == STARKML_INPUT_PUBLIC ? fx.input : NULL;
+    assert_int_equal(verify(&fx, vk2, proof, len, in, NULL), STARKML_OK);
+    assert_int_equal(verify(&fx, fx.vk, proof, len, in, NULL), STARKML_REJECT);
+    free(proof);
+    assert_int_equal(prove(&fx, &proof, &len, &st, vis, NULL), STARKML_OK);
+    starkml_statement_clear(&st);
+    assert_int_equal(verify(&fx, vk2, proof, len, in, NULL), STARKML_REJECT);
+    free(proof);
+  }
+  starkml_pk_free(pk2);
+  starkml_vk_free(vk2);
+  free(pkb), free(vkb), free(pk2b), free(vk2b);
+  fixture_close(&fx);
+}
+
 SM_TEST_MAIN(cmocka_unit_test(quantized_agreement), cmocka_unit_test(mlp_public_roundtrip),
              cmocka_unit_test(mlp_modes_roundtrip), cmocka_unit_test(mlp_rejections),
              cmocka_unit_test(public_weights_roundtrip),
-             cmocka_unit_test(qmodel_check_bounds))
+             cmocka_unit_test(qmodel_check_bounds), cmocka_unit_test(empty_root_cache))
