@@ -25,7 +25,7 @@
 /* Proof sections, in order; each is `u32 tag, u32 byte length, bytes`. */
 enum {
   SM_SEC_HEADER = 1,      /* options and the shapes the prover used */
-  SM_SEC_COMMITMENTS = 2, /* main, aux, quotient roots; claimed LogUp sums */
+  SM_SEC_COMMITMENTS = 2, /* the stage trees' caps; claimed LogUp sums */
   SM_SEC_OOD = 3,         /* out-of-domain values */
   SM_SEC_FRI = 4,         /* FRI layer roots and final polynomial */
   SM_SEC_POW = 5,         /* proof-of-work nonce */
