@@ -399,34 +399,6 @@ static int leaves_x4(sm_digest *const out[4], const gl_t *const row[4], size_t w
   return 1;
 }
 
-unsigned sm_merkle_verify_rows_x4(const sm_digest *const root[4], unsigned depth,
-                                  const size_t index[4], const gl_t *const row[4],
-                                  size_t width, const uint8_t *const salt[4], size_t salt_len,
-                                  const sm_digest *const path[4]) {
-  sm_digest cur[4];
-  uint8_t *out[4];
-  const uint8_t *in[4];
-  sm_digest *const leaf[4] = {&cur[0], &cur[1], &cur[2], &cur[3]};
-  if (depth > 63 || !leaves_x4(leaf, row, width, salt, salt_len)) return 0;
-  for (int k = 0; k < 4; k++) out[k] = cur[k].b;
-  /* Paths: one level of all four at a time. */
-  uint8_t node[4][1 + 2 * SM_DIGEST_LEN];
-  for (int k = 0; k < 4; k++) node[k][0] = SM_MERKLE_NODE_TAG, in[k] = node[k];
-  for (unsigned l = 0; l < depth; l++) {
-    for (int k = 0; k < 4; k++) {
-      const int right = (int)((index[k] >> l) & 1);
-      memcpy(node[k] + 1 + (right ? SM_DIGEST_LEN : 0), cur[k].b, SM_DIGEST_LEN);
-      memcpy(node[k] + 1 + (right ? 0 : SM_DIGEST_LEN), path[k][l].b, SM_DIGEST_LEN);
-    }
-    sm_sha3_256_x4(out, in, sizeof node[0]);
-  }
-  unsigned ok = 0;
-  for (int k = 0; k < 4; k++)
-    if ((uint64_t)index[k] >> depth == 0 && memcmp(cur[k].b, root[k]->b, SM_DIGEST_LEN) == 0)
-      ok |= 1u << k;
-  return ok;
-}
-
 /* ---- mixed-height trees ---------------------------------------------------------------- */
 
 void sm_mmcs_group(sm_digest *out, const sm_digest *leaves, size_t k) {

@@ -104,19 +104,6 @@ starkml_status sm_merkle_verify(const sm_digest *root, unsigned log_n, size_t in
                                 const sm_digest *leaf, const sm_digest *path);
 
 /*
- * Four independent inclusion checks of a common depth at once (4-way Keccak): check k
- * hashes row[k] (width elements, salt[k] of salt_len bytes) as a leaf and follows path[k]
- * (depth siblings) from position index[k] up to root[k], as sm_merkle_leaf and
- * sm_merkle_verify do. Returns a mask: bit k set when check k holds. An index outside
- * 2^depth fails its check. Callers with fewer than four checks repeat one.
- * In: depth <= 63; every pointer non-NULL (salt[k] unread when salt_len is 0).
- */
-unsigned sm_merkle_verify_rows_x4(const sm_digest *const root[4], unsigned depth,
-                                  const size_t index[4], const gl_t *const row[4],
-                                  size_t width, const uint8_t *const salt[4], size_t salt_len,
-                                  const sm_digest *const path[4]);
-
-/*
  * Hashes n unsalted leaves of `width` elements each, four at a time: leaf k from
  * rows[k * width .. (k + 1) * width), as sm_merkle_leaf(out + k, rows + k * width, width,
  * NULL, 0). Returns STARKML_OK, STARKML_ERR_ARG (NULL pointers with n > 0), or

@@ -281,58 +281,6 @@ static void caps_match_reference(void **state) {
   free_matrix(&t);
 }
 
-/* The 4-way check agrees with four single checks, passing and failing ones mixed. */
-static void four_way_rows_agree(void **state) {
-  (void)state;
-  uint64_t rng = sm_test_seed() ^ 7;
-  enum { LOG_N = 5, N = 1 << LOG_N, SALT = 32 };
-  static const size_t widths[] = {1, 3, 16, 17, 130};
-  for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++)
-    for (size_t salt_len = 0; salt_len <= SALT; salt_len += SALT) {
-      const size_t W = widths[wi];
-      test_matrix t = make_matrix(N, W, N, salt_len, &rng);
-      sm_merkle_tree tree;
-      assert_int_equal(sm_merkle_commit(&tree, t.m, N, W, N, t.salts, salt_len, 1), STARKML_OK);
-      for (int round = 0; round < 16; round++) {
-        gl_t *rows[4];
-        sm_digest paths[4][LOG_N], root = *sm_merkle_root(&tree), roots[4];
-        const sm_digest *rp[4], *pp[4];
-        const gl_t *rr[4];
-        const uint8_t *sp[4];
-        size_t index[4];
-        unsigned want = 0;
-        for (int k = 0; k < 4; k++) {
-          const size_t r = sm_test_next(&rng) % N;
-          rows[k] = malloc(W * sizeof(gl_t));
-          assert_non_null(rows[k]);
-          for (size_t c = 0; c < W; c++) rows[k][c] = t.m[c * N + r];
-          assert_int_equal(sm_merkle_path(&tree, paths[k], r), STARKML_OK);
-          roots[k] = root;
-          index[k] = r;
-          /* Spoil some checks: a value, a path digest, the index or the root. */
-          switch (sm_test_next(&rng) % 6) {
-            case 0: rows[k][sm_test_next(&rng) % W] ^= 1; break;
-            case 1: paths[k][sm_test_next(&rng) % LOG_N].b[0] ^= 0x80; break;
-            case 2: index[k] ^= 1; break;
-            case 3: roots[k].b[5] ^= 1; break;
-            default: break;
-          }
-          sm_digest leaf;
-          sm_merkle_leaf(&leaf, rows[k], W, salt_len ? t.salts + r * salt_len : NULL, salt_len);
-          if (sm_merkle_verify(&roots[k], LOG_N, index[k], &leaf, paths[k]) == STARKML_OK)
-            want |= 1u << k;
-          rp[k] = &roots[k], pp[k] = paths[k], rr[k] = rows[k];
-          sp[k] = salt_len ? t.salts + r * salt_len : NULL;
-        }
-        assert_int_equal(sm_merkle_verify_rows_x4(rp, LOG_N, index, rr, W, sp, salt_len, pp),
-                         want);
-        for (int k = 0; k < 4; k++) free(rows[k]);
-      }
-      sm_merkle_tree_free(&tree);
-      free_matrix(&t);
-    }
-}
-
 /* Batch leaves equal single leaves. */
 static void batch_leaves_match_single(void **state) {
   (void)state;
@@ -754,7 +702,7 @@ static void mmcs_threads_and_bad_arguments(void **state) {
 SM_TEST_MAIN(cmocka_unit_test(roots_match_reference),
              cmocka_unit_test(leaf_and_node_match_reference),
              cmocka_unit_test(paths_verify_and_tampering_rejects),
-             cmocka_unit_test(caps_match_reference), cmocka_unit_test(four_way_rows_agree),
+             cmocka_unit_test(caps_match_reference),
              cmocka_unit_test(batch_leaves_match_single),
              cmocka_unit_test(batch_paths_agree_with_single), cmocka_unit_test(single_row),
              cmocka_unit_test(bad_arguments), cmocka_unit_test(thread_count_independent),
