@@ -619,6 +619,8 @@ starkml_status starkml_setup(const starkml_ctx *ctx, starkml_pk **pk_out, starkm
       free(zeros);
     }
     wire(&x);
+    /* The program hashes depend on the tables alone: once per visibility. */
+    if (st == STARKML_OK) st = hash_tables(ctx, &x);
     for (int zk = 0; zk <= 1 && st == STARKML_OK; zk++) {
       for (int preset = 0; preset <= 1 && st == STARKML_OK; preset++) {
         sm_stark_options o;
@@ -627,7 +629,6 @@ starkml_status starkml_setup(const starkml_ctx *ctx, starkml_pk **pk_out, starkm
         unsigned lb[SM_ZC_MAX_TABLES], lbm = 0;
         uint8_t key[32];
         st = sm_stark_domains(lb, &lbm, &x.st, &o);
-        if (st == STARKML_OK) st = hash_tables(ctx, &x);
         if (st != STARKML_OK || !pre_key(key, &x, lb, lbm) || vk_find_root(vk, key) != NULL)
           continue;
         if (vk->n_roots >= MAX_ROOTS) break; /* a full cache: the verifier computes the rest */

@@ -124,6 +124,26 @@ SM_INLINE void keccak_f(ulong *s) {
 }
 
 /*
+ * Tail lane L (bytes 8L .. 8L + 7) of a leaf or group message: the top byte of the last whole
+ * word (prev >> 56) at byte tail0, then salt_len salt bytes, then SHA3's padding (0x06 at
+ * byte len, 0x80 at byte pad80). salt is unread when salt_len is 0.
+ */
+SM_INLINE ulong tail_lane(ulong L, ulong tail0, ulong prev, __global const uchar *salt,
+                          ulong salt_len, ulong len, ulong pad80) {
+  ulong lane = 0;
+  for (uint q = 0; q < 8; q++) {
+    const ulong pos = 8 * L + q;
+    ulong byte = 0;
+    if (pos == tail0) byte = prev >> 56;
+    else if (pos > tail0 && pos <= tail0 + salt_len) byte = salt[pos - tail0 - 1];
+    if (pos == len) byte ^= 0x06;
+    if (pos == pad80) byte ^= 0x80;
+    lane |= byte << (8 * q);
+  }
+  return lane;
+}
+
+/*
  * Leaves of rows row0 + r, r < n_rows, of a chunk of the matrix: element (c, r) at
  * m[c * ld + r]; salts (salt_len bytes per row) at salts + r * salt_len, for the same rows.
  * Leaf row0 + r goes to nodes[leaf0 + row0 + r] (leaf0 = n - 1 for a tree of n leaves).
@@ -152,16 +172,7 @@ __kernel void merkle_leaves(__global const ulong *m, ulong ld, ulong width,
         prev = e;
       } else {
         /* The tail: e[w-1]'s top byte, the salt, then the padding. */
-        lane = 0;
-        for (uint q = 0; q < 8; q++) {
-          const ulong pos = 8 * L + q;
-          ulong byte = 0;
-          if (pos == tail0) byte = prev >> 56;
-          else if (pos > tail0 && pos <= tail0 + salt_len) byte = salt[pos - tail0 - 1];
-          if (pos == len) byte ^= 0x06;
-          if (pos == pad80) byte ^= 0x80;
-          lane |= byte << (8 * q);
-        }
+        lane = tail_lane(L, tail0, prev, salt, salt_len, len, pad80);
       }
       s[t] ^= lane;
     }
@@ -258,16 +269,8 @@ __kernel void mmcs_level(__global ulong4 *nodes, ulong first, __global const ulo
         lane = (prev >> 56) | (w << 8);
         prev = w;
       } else {
-        /* The tail: the last word's top byte, then the padding. */
-        lane = 0;
-        for (uint q = 0; q < 8; q++) {
-          const ulong pos = 8 * L + q;
-          ulong byte = 0;
-          if (pos == 8 * nw) byte = prev >> 56;
-          if (pos == len) byte ^= 0x06;
-          if (pos == pad80) byte ^= 0x80;
-          lane |= byte << (8 * q);
-        }
+        /* The tail: the last word's top byte, then the padding (no salt). */
+        lane = tail_lane(L, 8 * nw, prev, (__global const uchar *)0, 0, len, pad80);
       }
       s[t] ^= lane;
     }
